@@ -1,0 +1,11 @@
+# Cross build for mips32r6el: static, libc only, tests run under qemu-user.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR mips)
+set(CMAKE_C_COMPILER mipsisa32r6el-linux-gnu-gcc)
+set(CMAKE_C_FLAGS_INIT "-march=mips32r6")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-mipsel;-cpu;mips32r6-generic)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(BPF32_TARGET mips32r6el CACHE STRING "bpf32 target")

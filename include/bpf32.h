@@ -1,0 +1,284 @@
+/*
+ * bpf32 — an embeddable eBPF runtime with JIT compilers for 32-bit CPUs.
+ *
+ * One public header. The library never prints and never exits: every
+ * function that can fail returns a negative bpf32_errcode and, when given a
+ * struct bpf32_error, fills it with the code, the instruction index (or -1)
+ * and a message.
+ *
+ * Typical use:
+ *
+ *     struct bpf32_env *env = bpf32_env_new();
+ *     bpf32_helper_register(env, 1, "my_helper", (void *)my_helper, &proto, &err);
+ *     struct bpf32_prog *p = bpf32_load(env, bytes, len, BPF32_ORDER_LITTLE, NULL, &err);
+ *     uint64_t r0;
+ *     bpf32_run(p, ctx, ctx_len, &r0, &err);
+ *     bpf32_prog_free(p);
+ *     bpf32_env_free(env);
+ */
+#ifndef BPF32_H
+#define BPF32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+enum bpf32_errcode {
+	BPF32_OK = 0,
+	BPF32_EINVAL = -1,      /* malformed input: bytes, text, arguments */
+	BPF32_ENOMEM = -2,      /* allocation failed */
+	BPF32_E2BIG = -3,       /* program or table over a size limit */
+	BPF32_EFAULT = -4,      /* run time: memory access outside every region */
+	BPF32_ENOHELPER = -5,   /* run time: call of an unregistered helper */
+	BPF32_ELIMIT = -6,      /* run time: call depth or step budget exceeded */
+	BPF32_ENOTSUP = -7,     /* valid, but not supported by this build/target */
+	BPF32_EEXIST = -8,      /* already registered */
+};
+
+#define BPF32_MSG_MAX 160
+
+struct bpf32_error {
+	int code;              /* an enum bpf32_errcode, BPF32_OK if none */
+	int32_t insn;          /* index of the offending instruction, or -1 */
+	char msg[BPF32_MSG_MAX];
+};
+
+/* Static string naming an error code ("invalid input", ...). */
+const char *bpf32_strerror(int code);
+
+/* ---------------------------------------------------------------- limits */
+
+#define BPF32_MAX_INSNS (1u << 20)   /* instruction slots per program */
+#define BPF32_STACK_SIZE 512         /* bytes per frame */
+#define BPF32_MAX_FRAMES 8           /* frames: main program + 7 nested calls */
+#define BPF32_MAX_TAIL_CALLS 33      /* per run, as in Linux */
+#define BPF32_MAX_HELPER_ID 1023     /* helper ids are 0 .. this */
+
+/* ---------------------------------------------------------------- helpers */
+
+/*
+ * Helpers are ordinary C functions. Their prototype tells the runtime how to
+ * call them on each target's C ABI: how many arguments (0-5, taken from R1..R5),
+ * which of them are 64-bit (uint64_t / int64_t; every other argument is a
+ * 32-bit integer or a pointer), and the kind of the result (stored in R0).
+ *
+ *     uint64_t sum(uint32_t a, uint64_t b);      nargs 2, arg64 = 1u << 1, ret BPF32_RET_U64
+ */
+enum bpf32_ret_kind {
+	BPF32_RET_VOID = 0,  /* R0 becomes 0 */
+	BPF32_RET_U32,       /* 32-bit integer, zero-extended into R0 */
+	BPF32_RET_U64,       /* 64-bit integer */
+	BPF32_RET_PTR,       /* pointer, zero-extended into R0 */
+};
+
+enum bpf32_helper_flags {
+	/* A result of 0 ends the program at once with R0 = 0 (uBPF's "unwind"). */
+	BPF32_HELPER_UNWIND_ON_ZERO = 1u << 0,
+};
+
+struct bpf32_helper_proto {
+	uint8_t nargs;       /* 0..5 */
+	uint8_t arg64;       /* bit i set: argument i+1 (R(i+1)) is 64-bit */
+	uint8_t ret;         /* enum bpf32_ret_kind */
+	uint8_t flags;       /* enum bpf32_helper_flags */
+};
+
+/* ---------------------------------------------------------------- environment */
+
+/*
+ * An environment holds the helpers and memory regions programs may use. It
+ * must outlive every program loaded into it. It is not thread-safe to change
+ * while programs run; running programs concurrently is fine.
+ */
+struct bpf32_env;
+
+struct bpf32_env *bpf32_env_new(void);
+void bpf32_env_free(struct bpf32_env *env);
+
+int bpf32_helper_register(struct bpf32_env *env, uint32_t id, const char *name,
+			  void *fn, const struct bpf32_helper_proto *proto,
+			  struct bpf32_error *err);
+
+/*
+ * Make helper id `id` the tail-call helper: bpf_tail_call(ctx, prog_array,
+ * index), R2 pointing to a struct bpf32_prog_array (Linux uses id 12).
+ */
+int bpf32_tail_call_register(struct bpf32_env *env, uint32_t id,
+			     struct bpf32_error *err);
+
+/*
+ * Memory the interpreter lets programs read (and write, if `writable`)
+ * besides the stack, the ctx buffer and the packet. JITed code does not
+ * check addresses; it trusts a validated program, as the kernel does.
+ */
+int bpf32_region_add(struct bpf32_env *env, void *base, size_t len, int writable,
+		     struct bpf32_error *err);
+
+/* ---------------------------------------------------------------- loading */
+
+enum bpf32_byte_order {
+	BPF32_ORDER_NATIVE = 0,
+	BPF32_ORDER_LITTLE,  /* clang -target bpfel, the shared suites */
+	BPF32_ORDER_BIG,     /* clang -target bpfeb */
+};
+
+enum bpf32_load_flags {
+	/*
+	 * Trusted input (such as Linux's test_bpf vectors, which the kernel
+	 * never verifies): accept a program that can run off its end (it stops
+	 * with an error if it does) and the kernel's zero-extension marker
+	 * (a 32-bit `mov rX, rX` with imm 1). Every other check stays.
+	 */
+	BPF32_LOAD_RELAXED = 1u << 0,
+};
+
+struct bpf32_prog_array;
+
+struct bpf32_load_opts {
+	uint32_t flags;                       /* enum bpf32_load_flags */
+	/*
+	 * Resolution of `lddw rX, map` (src 1, BPF_PSEUDO_MAP_FD): imm indexes
+	 * this table, the register gets the pointer.
+	 */
+	void *const *maps;
+	uint32_t nmaps;
+};
+
+struct bpf32_prog;
+
+/* Raw instruction bytes (8 per slot) in the given byte order. */
+struct bpf32_prog *bpf32_load(struct bpf32_env *env, const void *bytes, size_t len,
+			      enum bpf32_byte_order order,
+			      const struct bpf32_load_opts *opts, struct bpf32_error *err);
+
+/* Assembly text in the syntax of the bpf_conformance suite. */
+struct bpf32_prog *bpf32_load_asm(struct bpf32_env *env, const char *text,
+				  const struct bpf32_load_opts *opts, struct bpf32_error *err);
+
+void bpf32_prog_free(struct bpf32_prog *prog);
+
+/* Number of instruction slots. */
+uint32_t bpf32_prog_len(const struct bpf32_prog *prog);
+
+/* ---------------------------------------------------------------- running */
+
+/* Linux socket-buffer metadata that classic ancillary loads read. */
+struct bpf32_pkt_meta {
+	uint32_t protocol;    /* host order, e.g. 0x0800 */
+	uint32_t pkttype;
+	uint32_t ifindex;
+	uint32_t mark;
+	uint32_t queue;
+	uint32_t hatype;
+	uint32_t rxhash;
+	uint32_t cpu;
+	uint32_t vlan_tci;
+	uint32_t vlan_present;
+	uint32_t vlan_tpid;
+};
+
+/*
+ * A packet for LD_ABS/LD_IND: `headlen` linear bytes at `data`, then an
+ * optional fragment of `len - headlen` bytes at `frag`.
+ */
+struct bpf32_packet {
+	const uint8_t *data;
+	uint32_t len;          /* total length */
+	uint32_t headlen;      /* linear part */
+	const uint8_t *frag;   /* len - headlen bytes, or NULL when len == headlen */
+	uint32_t mac_off;      /* link-layer header offset */
+	uint32_t net_off;      /* network header offset */
+	struct bpf32_pkt_meta meta;
+};
+
+struct bpf32_run_args {
+	void *ctx;                        /* R1 (and a readable/writable region) */
+	size_t ctx_len;                   /* R2 */
+	const struct bpf32_packet *pkt;   /* LD_ABS/LD_IND; NULL: the ctx buffer */
+	uint64_t max_steps;               /* interpreter budget, 0 = none */
+};
+
+/*
+ * Run a program: JITed code if bpf32_jit() succeeded, else the interpreter.
+ * R1 = ctx, R2 = ctx_len; *r0 gets R0 at exit.
+ */
+int bpf32_run(struct bpf32_prog *prog, void *ctx, size_t ctx_len, uint64_t *r0,
+	      struct bpf32_error *err);
+int bpf32_run_ex(struct bpf32_prog *prog, const struct bpf32_run_args *args,
+		 uint64_t *r0, struct bpf32_error *err);
+
+/* Always the reference interpreter. */
+int bpf32_interp(struct bpf32_prog *prog, const struct bpf32_run_args *args,
+		 uint64_t *r0, struct bpf32_error *err);
+
+/* ---------------------------------------------------------------- tail calls */
+
+struct bpf32_prog_array *bpf32_prog_array_new(uint32_t max_entries);
+void bpf32_prog_array_free(struct bpf32_prog_array *arr);
+int bpf32_prog_array_set(struct bpf32_prog_array *arr, uint32_t index,
+			 struct bpf32_prog *prog, struct bpf32_error *err);
+
+/* ---------------------------------------------------------------- JIT */
+
+/* Target architectures of the JIT backends (for cross-JIT and dumps). */
+enum bpf32_arch {
+	BPF32_ARCH_HOST = 0,    /* the CPU this build runs on */
+	BPF32_ARCH_ARM32,       /* ARMv7-A, ARM mode, little endian */
+	BPF32_ARCH_MIPS32EL,
+	BPF32_ARCH_MIPS32BE,
+};
+
+/* CPU variants; DEFAULT: what the running CPU supports, or the arch's baseline. */
+enum bpf32_cpu {
+	BPF32_CPU_DEFAULT = 0,
+	BPF32_CPU_ARMV7,        /* no integer divide */
+	BPF32_CPU_ARMV7_IDIV,   /* sdiv/udiv */
+	BPF32_CPU_MIPS32R1,
+	BPF32_CPU_MIPS32R2,
+	BPF32_CPU_MIPS32R6,
+};
+
+enum bpf32_jit_flags {
+	BPF32_JIT_HARDEN = 1u << 0,   /* constant blinding */
+};
+
+struct bpf32_jit_opts {
+	uint32_t cpu;     /* enum bpf32_cpu */
+	uint32_t flags;   /* enum bpf32_jit_flags */
+};
+
+/*
+ * Compile the program to native code for the CPU this build runs on; later
+ * bpf32_run() calls use it. BPF32_ENOTSUP on builds without a JIT backend.
+ */
+int bpf32_jit(struct bpf32_prog *prog, const struct bpf32_jit_opts *opts,
+	      struct bpf32_error *err);
+
+/* 1 when bpf32_jit() succeeded for this program. */
+int bpf32_is_jited(const struct bpf32_prog *prog);
+
+/* ---------------------------------------------------------------- text */
+
+/*
+ * Assemble text into little-endian instruction bytes. On success *out is a
+ * malloc'd buffer of *len bytes (free it with free()).
+ */
+int bpf32_asm(const char *text, uint8_t **out, size_t *len, struct bpf32_error *err);
+
+/*
+ * Disassemble raw bytes (given byte order) into text, one instruction per
+ * line. *out is malloc'd.
+ */
+int bpf32_disasm(const void *bytes, size_t len, enum bpf32_byte_order order,
+		 char **out, struct bpf32_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPF32_H */

@@ -1,0 +1,436 @@
+/*
+ * bpf32 — command-line front end of the library.
+ *
+ *   bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--be] [--cpu C] [--harden] PROG
+ *   bpf32 asm PROG.s [-o OUT]
+ *   bpf32 disasm [--be] PROG
+ *   bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]
+ *
+ * PROG is assembly text (.s), hex slots (.hex, one 16-digit slot per line in
+ * memory order, as in bpf_conformance/raw) or raw bytes (anything else). Raw
+ * and hex input is little-endian unless --be is given. The --mem buffer is
+ * raw bytes, or hex bytes when its name ends in .hex.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf32.h"
+
+static const char usage[] =
+	"usage:\n"
+	"  bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--be] [--cpu C] [--harden] PROG\n"
+	"  bpf32 asm PROG.s [-o OUT]\n"
+	"  bpf32 disasm [--be] PROG\n"
+	"  bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]\n"
+	"PROG: .s assembly, .hex (one 16-hex-digit slot per line) or raw bytes.\n"
+	"--cpu: armv7, armv7-idiv, mips32r1, mips32r2, mips32r6.\n";
+
+static int die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "bpf32: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int report(const char *what, const struct bpf32_error *err)
+{
+	if (err->insn >= 0)
+		fprintf(stderr, "bpf32: %s: instruction %d: %s\n", what, err->insn, err->msg);
+	else
+		fprintf(stderr, "bpf32: %s: %s\n", what, err->msg);
+	return 1;
+}
+
+/* ------------------------------------------------------------ input files */
+
+static char *read_all(FILE *f, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *nb = realloc(buf, 2 * cap + 1);
+		if (!nb)
+			free(buf);
+		buf = nb;
+		cap *= 2;
+	}
+	if (!buf || ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static char *read_path(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return NULL;
+	char *buf = read_all(f, len);
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Parse hex bytes separated by any whitespace (or none): "b4 00 01", "b400..",
+ * one slot per line. Returns a malloc'd buffer, NULL on a bad digit.
+ */
+static uint8_t *parse_hex(const char *s, size_t *len)
+{
+	uint8_t *out = malloc(strlen(s) / 2 + 1);
+	size_t n = 0;
+	int hi = -1;
+	for (; out && *s; s++) {
+		if (isspace((unsigned char)*s)) {
+			if (hi >= 0)
+				goto bad;   /* odd digit count in a group */
+			continue;
+		}
+		int v = hexval((unsigned char)*s);
+		if (v < 0)
+			goto bad;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0)
+		goto bad;
+	*len = n;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The --mem buffer: raw bytes, or hex text for a .hex file. */
+static char *read_mem(const char *path, size_t *len)
+{
+	char *raw = read_path(path, len);
+	if (!raw || !has_suffix(path, ".hex"))
+		return raw;
+	char *bytes = (char *)parse_hex(raw, len);
+	free(raw);
+	return bytes;
+}
+
+/* Load PROG from a file, by extension. */
+static struct bpf32_prog *load_file(struct bpf32_env *env, const char *path, int be,
+				    struct bpf32_error *err)
+{
+	size_t len;
+	char *text = read_path(path, &len);
+	if (!text) {
+		snprintf(err->msg, sizeof err->msg, "cannot read %s: %s", path, strerror(errno));
+		err->insn = -1;
+		return NULL;
+	}
+	struct bpf32_prog *p = NULL;
+	enum bpf32_byte_order order = be ? BPF32_ORDER_BIG : BPF32_ORDER_LITTLE;
+	if (has_suffix(path, ".s")) {
+		p = bpf32_load_asm(env, text, NULL, err);
+	} else if (has_suffix(path, ".hex")) {
+		size_t n;
+		uint8_t *bytes = parse_hex(text, &n);
+		if (bytes)
+			p = bpf32_load(env, bytes, n, order, NULL, err);
+		else
+			snprintf(err->msg, sizeof err->msg, "%s: not hex", path), err->insn = -1;
+		free(bytes);
+	} else {
+		p = bpf32_load(env, text, len, order, NULL, err);
+	}
+	free(text);
+	return p;
+}
+
+/* ------------------------------------------------------------ options */
+
+struct opts {
+	int jit;               /* -1: --interp, 1: --jit, 0: default */
+	int be;
+	const char *mem;
+	const char *out;
+	unsigned long repeat;
+	struct bpf32_jit_opts jopts;
+	const char *pos[4];
+	int npos;
+};
+
+static const struct {
+	const char *name;
+	enum bpf32_cpu cpu;
+} cpus[] = {
+	{ "armv7", BPF32_CPU_ARMV7 },       { "armv7-idiv", BPF32_CPU_ARMV7_IDIV },
+	{ "mips32r1", BPF32_CPU_MIPS32R1 }, { "mips32r2", BPF32_CPU_MIPS32R2 },
+	{ "mips32r6", BPF32_CPU_MIPS32R6 },
+};
+
+static int parse_cpu(const char *name, uint32_t *cpu)
+{
+	for (size_t i = 0; i < sizeof cpus / sizeof cpus[0]; i++)
+		if (strcmp(name, cpus[i].name) == 0) {
+			*cpu = cpus[i].cpu;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->repeat = 1;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--interp")) {
+			o->jit = -1;
+		} else if (!strcmp(a, "--jit")) {
+			o->jit = 1;
+		} else if (!strcmp(a, "--be")) {
+			o->be = 1;
+		} else if (!strcmp(a, "--harden")) {
+			o->jopts.flags |= BPF32_JIT_HARDEN;
+		} else if (!strcmp(a, "--mem") || !strcmp(a, "-o") || !strcmp(a, "--repeat") ||
+			   !strcmp(a, "--cpu")) {
+			if (!val)
+				return die("%s needs a value", a);
+			i++;
+			if (!strcmp(a, "--mem")) {
+				o->mem = val;
+			} else if (!strcmp(a, "-o")) {
+				o->out = val;
+			} else if (!strcmp(a, "--cpu")) {
+				if (parse_cpu(val, &o->jopts.cpu))
+					return die("unknown cpu %s", val);
+			} else {
+				char *end;
+				o->repeat = strtoul(val, &end, 10);
+				if (*end || !o->repeat)
+					return die("bad repeat count %s", val);
+			}
+		} else if (a[0] == '-' && a[1] == '-') {
+			return die("unknown option %s", a);
+		} else if (o->npos < 4) {
+			o->pos[o->npos++] = a;
+		} else {
+			return die("too many arguments at %s", a);
+		}
+	}
+	return 0;
+}
+
+/* JIT when asked (--jit) or by default on builds that have a JIT. */
+static int maybe_jit(struct bpf32_prog *p, const struct opts *o)
+{
+	if (o->jit < 0)
+		return 0;
+	struct bpf32_error err = { 0 };
+	int rc = bpf32_jit(p, &o->jopts, &err);
+	if (rc == 0)
+		return 0;
+	if (o->jit > 0 || rc != BPF32_ENOTSUP)
+		return report("jit", &err);
+	return 0;   /* default mode on a build without a JIT: interpret */
+}
+
+/* ------------------------------------------------------------ commands */
+
+static int cmd_run(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o))
+		return 1;
+	if (o.npos != 1)
+		return die("%s", "run needs one program file");
+	struct bpf32_error err = { 0 };
+	struct bpf32_env *env = bpf32_env_new();
+	struct bpf32_prog *p = env ? load_file(env, o.pos[0], o.be, &err) : NULL;
+	char *mem = NULL;
+	size_t mem_len = 0;
+	int rc = 1;
+	if (!p) {
+		report("load", &err);
+		goto out;
+	}
+	if (o.mem && !(mem = read_mem(o.mem, &mem_len))) {
+		die("cannot read %s (or it is not hex)", o.mem);
+		goto out;
+	}
+	if (maybe_jit(p, &o))
+		goto out;
+	uint64_t r0 = 0;
+	for (unsigned long i = 0; i < o.repeat; i++)
+		if (bpf32_run(p, mem, mem_len, &r0, &err)) {
+			report("run", &err);
+			goto out;
+		}
+	printf("0x%llx\n", (unsigned long long)r0);
+	rc = 0;
+out:
+	free(mem);
+	bpf32_prog_free(p);
+	bpf32_env_free(env);
+	return rc;
+}
+
+static int cmd_asm(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o))
+		return 1;
+	if (o.npos != 1)
+		return die("%s", "asm needs one source file");
+	size_t len;
+	char *text = read_path(o.pos[0], &len);
+	if (!text)
+		return die("cannot read %s", o.pos[0]);
+	uint8_t *bytes;
+	struct bpf32_error err = { 0 };
+	int rc = bpf32_asm(text, &bytes, &len, &err);
+	free(text);
+	if (rc)
+		return report("asm", &err);
+	FILE *f = o.out ? fopen(o.out, "wb") : stdout;
+	if (!f || fwrite(bytes, 1, len, f) != len || (f != stdout && fclose(f))) {
+		free(bytes);
+		return die("cannot write %s", o.out ? o.out : "stdout");
+	}
+	free(bytes);
+	return 0;
+}
+
+static int cmd_disasm(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o))
+		return 1;
+	if (o.npos != 1)
+		return die("%s", "disasm needs one program file");
+	size_t len;
+	char *text = read_path(o.pos[0], &len);
+	if (!text)
+		return die("cannot read %s", o.pos[0]);
+	uint8_t *bytes = (uint8_t *)text;
+	if (has_suffix(o.pos[0], ".hex")) {
+		bytes = parse_hex(text, &len);
+		free(text);
+		if (!bytes)
+			return die("%s: not hex", o.pos[0]);
+	}
+	char *out;
+	struct bpf32_error err = { 0 };
+	int rc = bpf32_disasm(bytes, len, o.be ? BPF32_ORDER_BIG : BPF32_ORDER_LITTLE, &out, &err);
+	free(bytes);
+	if (rc)
+		return report("disasm", &err);
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
+/* The conformance suite's helper 5 ("unwind"): returns its argument. */
+static uint64_t unwind(uint64_t x)
+{
+	return x;
+}
+
+/*
+ * The bpf_conformance plugin protocol: the program as hex bytes on stdin,
+ * the memory as an optional hex argument, r0 printed in hex.
+ */
+static int cmd_plugin(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o))
+		return 1;
+	if (o.npos > 1)
+		return die("%s", "plugin takes at most one memory argument");
+	size_t len, mem_len = 0;
+	char *text = read_all(stdin, &len);
+	uint8_t *prog = text ? parse_hex(text, &len) : NULL;
+	uint8_t *mem = o.npos ? parse_hex(o.pos[0], &mem_len) : NULL;
+	free(text);
+	struct bpf32_error err = { 0 };
+	struct bpf32_env *env = bpf32_env_new();
+	struct bpf32_prog *p = NULL;
+	int rc = 1;
+	if (!prog || (o.npos && !mem)) {
+		die("%s", "program or memory is not hex");
+		goto out;
+	}
+	static const struct bpf32_helper_proto unwind_proto = {
+		.nargs = 1, .arg64 = 1, .ret = BPF32_RET_U64,
+		.flags = BPF32_HELPER_UNWIND_ON_ZERO,
+	};
+	if (!env || bpf32_helper_register(env, 5, "unwind", (void *)unwind, &unwind_proto, &err)) {
+		report("plugin", &err);
+		goto out;
+	}
+	p = bpf32_load(env, prog, len, BPF32_ORDER_LITTLE, NULL, &err);
+	if (!p) {
+		report("load", &err);
+		goto out;
+	}
+	if (maybe_jit(p, &o))
+		goto out;
+	uint64_t r0;
+	if (bpf32_run(p, mem, mem_len, &r0, &err)) {
+		report("run", &err);
+		goto out;
+	}
+	printf("0x%llx\n", (unsigned long long)r0);
+	rc = 0;
+out:
+	bpf32_prog_free(p);
+	bpf32_env_free(env);
+	free(prog);
+	free(mem);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "asm", cmd_asm },
+	{ "disasm", cmd_disasm },
+	{ "plugin", cmd_plugin },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2)
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (!strcmp(argv[1], commands[i].name))
+				return commands[i].fn(argc - 2, argv + 2);
+	fputs(usage, stderr);
+	return 2;
+}
