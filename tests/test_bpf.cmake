@@ -1,0 +1,43 @@
+# Linux test_bpf vectors (../shared/test_bpf, see its README). The host
+# decompresses the data and pipes it into the runner, which runs under the
+# cross emulator on target builds. Which file a build uses follows the
+# README's table: the kernel for that CPU sees ARM32 like x86-64, MIPS32 with
+# CONFIG_32BIT (one extra test), MIPS32 BE in big-endian instruction order.
+set(BPF32_TEST_BPF_FILE_host tests.jsonl.gz)
+set(BPF32_TEST_BPF_FILE_arm32 tests.jsonl.gz)
+set(BPF32_TEST_BPF_FILE_mips32el tests-le32.jsonl.gz)
+set(BPF32_TEST_BPF_FILE_mips32r6el tests-le32.jsonl.gz)
+set(BPF32_TEST_BPF_FILE_mips32be tests-be32.jsonl.gz)
+set(BPF32_TEST_BPF_RECORDS_tests.jsonl.gz 1073)
+set(BPF32_TEST_BPF_RECORDS_tests-le32.jsonl.gz 1074)
+set(BPF32_TEST_BPF_RECORDS_tests-be32.jsonl.gz 1074)
+
+set(BPF32_TEST_BPF_DATA "${BPF32_TEST_BPF_FILE_${BPF32_TARGET}}")
+if(NOT BPF32_TEST_BPF_DATA)
+  message(FATAL_ERROR "test_bpf.cmake: no test_bpf data file for target ${BPF32_TARGET}")
+endif()
+if(BPF32_TARGET STREQUAL "mips32be")
+  set(BPF32_TEST_BPF_ORDER big)
+else()
+  set(BPF32_TEST_BPF_ORDER little)
+endif()
+
+add_executable(test_bpf_runner test_bpf_runner.c json.c)
+target_link_libraries(test_bpf_runner PRIVATE bpf32-testutil)
+
+# Configurations run on every build; JIT ones join when the backends exist.
+set(BPF32_TEST_BPF_CONFIGS --config interp)
+
+add_test(NAME test_bpf
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/run_piped.sh
+          ${BPF32_SHARED_DIR}/test_bpf ${BPF32_TEST_BPF_DATA}
+          ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:test_bpf_runner>
+          --order ${BPF32_TEST_BPF_ORDER}
+          --expect-records ${BPF32_TEST_BPF_RECORDS_${BPF32_TEST_BPF_DATA}}
+          ${BPF32_TEST_BPF_CONFIGS})
+set_tests_properties(test_bpf PROPERTIES TIMEOUT 1200)
+
+# The strict JSON reader on its own.
+add_executable(test_json test_json.c json.c)
+target_link_libraries(test_json PRIVATE bpf32-testutil)
+add_test(NAME json COMMAND test_json)
