@@ -262,6 +262,74 @@ int bpf32_jit(struct bpf32_prog *prog, const struct bpf32_jit_opts *opts,
 /* 1 when bpf32_jit() succeeded for this program. */
 int bpf32_is_jited(const struct bpf32_prog *prog);
 
+/* ---------------------------------------------------------------- classic BPF */
+
+/*
+ * Classic BPF (tcpdump/libpcap socket filters and seccomp filters) is
+ * validated as strictly as Linux and libpcap do, then converted to an
+ * ordinary eBPF program, which the interpreter runs and bpf32_jit() compiles
+ * like any other. Errors name the classic instruction.
+ */
+
+/* One classic instruction: Linux's struct sock_filter, what `tcpdump -dd` prints. */
+struct bpf32_sock_filter {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+};
+
+#define BPF32_CBPF_MAX_INSNS 4096   /* as Linux's BPF_MAXINSNS */
+
+enum bpf32_cbpf_mode {
+	/*
+	 * A socket filter over a struct bpf32_packet: packet loads in network
+	 * order, SKF_NET_OFF/SKF_LL_OFF offsets and Linux's ancillary loads.
+	 */
+	BPF32_CBPF_SOCKET = 0,
+	/*
+	 * A seccomp filter over a struct bpf32_seccomp_data, with the kernel's
+	 * extra rules: only aligned 32-bit absolute loads inside the struct (in
+	 * host order), LEN is its size, no packet or ancillary loads.
+	 */
+	BPF32_CBPF_SECCOMP,
+};
+
+/* Linux's struct seccomp_data: what a seccomp filter reads. */
+struct bpf32_seccomp_data {
+	int32_t nr;                       /* system call number */
+	uint32_t arch;                    /* AUDIT_ARCH_* */
+	uint64_t instruction_pointer;
+	uint64_t args[6];
+};
+
+/*
+ * Helper ids that classic ancillary loads are converted into calls of.
+ * bpf32_load_cbpf() registers the ones a program needs in its environment
+ * (so loading a classic program changes the environment); the load fails if
+ * another helper already has the id.
+ */
+#define BPF32_CBPF_HELPER_NLATTR 1020       /* SKF_AD_NLATTR */
+#define BPF32_CBPF_HELPER_NLATTR_NEST 1021  /* SKF_AD_NLATTR_NEST */
+#define BPF32_CBPF_HELPER_PAY_OFFSET 1022   /* SKF_AD_PAY_OFFSET */
+#define BPF32_CBPF_HELPER_RANDOM 1023       /* SKF_AD_RANDOM */
+
+/* Validate and convert `n` classic instructions. */
+struct bpf32_prog *bpf32_load_cbpf(struct bpf32_env *env, const struct bpf32_sock_filter *insns,
+				   uint32_t n, enum bpf32_cbpf_mode mode,
+				   struct bpf32_error *err);
+
+/*
+ * Run a socket filter over a packet (NULL: an empty packet); *ret gets the
+ * filter's 32-bit result (for tcpdump: 0 = no match).
+ */
+int bpf32_run_cbpf(struct bpf32_prog *prog, const struct bpf32_packet *pkt, uint32_t *ret,
+		   struct bpf32_error *err);
+
+/* Run a seccomp filter; *ret gets its action (SECCOMP_RET_*). */
+int bpf32_run_seccomp(struct bpf32_prog *prog, const struct bpf32_seccomp_data *data,
+		      uint32_t *ret, struct bpf32_error *err);
+
 /* ---------------------------------------------------------------- text */
 
 /*
