@@ -2,7 +2,7 @@
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
-set(CMAKE_C_FLAGS_INIT "-marm -march=armv7-a")
+set(CMAKE_C_FLAGS_INIT "-marm")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

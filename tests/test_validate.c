@@ -171,9 +171,20 @@ static void test_random(void)
 			seed = seed * 1103515245u + 12345u;
 			buf[i] = (uint8_t)(seed >> 16);
 		}
-		if (round & 1)     /* bias towards plausible opcodes and registers */
-			for (size_t i = 0; i < len; i += 8)
+		if (round & 1)     /* bias towards plausible instructions: small fields */
+			for (size_t i = 0; i < len; i += 8) {
 				buf[i + 1] &= 0x77;
+				buf[i + 2] &= 0x03;
+				buf[i + 3] = 0;
+				if (buf[i + 4] & 1)
+					memset(buf + i + 4, 0, 4);
+				if (buf[i + 5] & 1)
+					buf[i + 1] &= 0x07;
+			}
+		if (round & 2) {   /* end with exit */
+			struct bpf_insn e = EXIT;
+			bpf_encode(&e, buf + len - 8, 0);
+		}
 		struct bpf32_error err = { 0 };
 		struct bpf32_prog *p = bpf32_load(env, buf, len, BPF32_ORDER_LITTLE, NULL, &err);
 		if (p)

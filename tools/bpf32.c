@@ -140,32 +140,32 @@ static char *read_mem(const char *path, size_t *len)
 	return bytes;
 }
 
-/* Load PROG from a file, by extension. */
-static struct bpf32_prog *load_file(struct bpf32_env *env, const char *path, int be,
-				    struct bpf32_error *err)
+/* Load PROG from a file, by extension; reports its own errors. */
+static struct bpf32_prog *load_file(struct bpf32_env *env, const char *path, int be)
 {
 	size_t len;
 	char *text = read_path(path, &len);
 	if (!text) {
-		snprintf(err->msg, sizeof err->msg, "cannot read %s: %s", path, strerror(errno));
-		err->insn = -1;
+		fprintf(stderr, "bpf32: cannot read %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
+	struct bpf32_error err = { 0 };
 	struct bpf32_prog *p = NULL;
 	enum bpf32_byte_order order = be ? BPF32_ORDER_BIG : BPF32_ORDER_LITTLE;
+	uint8_t *bytes = (uint8_t *)text;
 	if (has_suffix(path, ".s")) {
-		p = bpf32_load_asm(env, text, NULL, err);
-	} else if (has_suffix(path, ".hex")) {
-		size_t n;
-		uint8_t *bytes = parse_hex(text, &n);
-		if (bytes)
-			p = bpf32_load(env, bytes, n, order, NULL, err);
-		else
-			snprintf(err->msg, sizeof err->msg, "%s: not hex", path), err->insn = -1;
-		free(bytes);
+		p = bpf32_load_asm(env, text, NULL, &err);
+	} else if (has_suffix(path, ".hex") && !(bytes = parse_hex(text, &len))) {
+		fprintf(stderr, "bpf32: %s: not hex\n", path);
+		free(text);
+		return NULL;
 	} else {
-		p = bpf32_load(env, text, len, order, NULL, err);
+		p = bpf32_load(env, bytes, len, order, NULL, &err);
 	}
+	if (!p)
+		report("load", &err);
+	if (bytes != (uint8_t *)text)
+		free(bytes);
 	free(text);
 	return p;
 }
@@ -271,14 +271,12 @@ static int cmd_run(int argc, char **argv)
 		return die("%s", "run needs one program file");
 	struct bpf32_error err = { 0 };
 	struct bpf32_env *env = bpf32_env_new();
-	struct bpf32_prog *p = env ? load_file(env, o.pos[0], o.be, &err) : NULL;
+	struct bpf32_prog *p = env ? load_file(env, o.pos[0], o.be) : NULL;
 	char *mem = NULL;
 	size_t mem_len = 0;
 	int rc = 1;
-	if (!p) {
-		report("load", &err);
+	if (!p)
 		goto out;
-	}
 	if (o.mem && !(mem = read_mem(o.mem, &mem_len))) {
 		die("cannot read %s (or it is not hex)", o.mem);
 		goto out;
