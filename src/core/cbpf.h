@@ -28,6 +28,9 @@ enum {
 
 #define CBPF_MEMWORDS 16   /* scratch words M[0..15] */
 
+/* eBPF instructions one classic instruction becomes, at most (LDX MSH). */
+#define CBPF_MAX_EXPANSION 6
+
 /* Linux's ancillary loads: `ld [SKF_AD_OFF + code]` (any size). */
 #define CBPF_SKF_AD_OFF (-0x1000)
 enum {
