@@ -330,17 +330,30 @@ int json_hex(struct json *j, uint8_t *out, size_t cap, size_t *len)
 {
 	if (next_byte(j) != '"')
 		return json_fail(j, "expected a hex string");
-	/* Hex strings rarely hold escapes: take the body in place if it has none. */
-	const char *s = j->p + 1, *q = s;
-	while (q < j->end && *q != '"' && *q != '\\')
-		q++;
-	size_t n;
-	if (q < j->end && *q == '"') {
-		n = (size_t)(q - s);
-		j->p = (char *)q + 1;
-	} else if (json_string(j, &s, &n) < 0) {
-		return -1;
+	/*
+	 * Fast path: digit pairs up to the closing quote, decoded in one pass.
+	 * (`end` is a local so that stores through `out`, which may alias
+	 * anything, do not force reloads.)
+	 */
+	const char *p = j->p + 1, *end = j->end;
+	size_t n = 0;
+	while (end - p >= 2 && n < cap) {
+		unsigned hi = hex_plus1[(unsigned char)p[0]] - 1u;
+		unsigned lo = hex_plus1[(unsigned char)p[1]] - 1u;
+		if ((hi | lo) > 15)
+			break;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		p += 2;
 	}
+	if (p < end && *p == '"') {
+		j->p = (char *)p + 1;
+		*len = n;
+		return 0;
+	}
+	/* Escapes, or an error to report: unescape the string, then decode it. */
+	const char *s;
+	if (json_string(j, &s, &n) < 0)
+		return -1;
 	long got = json_unhex(s, n, out, cap);
 	if (got < 0)
 		return json_fail(j, n / 2 > cap ? "hex string too long" : "not pairs of hex digits");
