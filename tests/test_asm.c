@@ -564,7 +564,7 @@ static uint32_t pick(uint32_t any)
  */
 static void test_random(void)
 {
-	enum { SLOTS = 64, ROUNDS = 2000 };
+	enum { SLOTS = 64, ROUNDS = 1000 };
 	uint8_t bytes[SLOTS * 8];
 	unsigned named = 0, total = 0, failed = 0;
 	char buf[BPF32_DISASM_LINE_MAX];
@@ -598,7 +598,7 @@ static void test_random(void)
 	printf("asm: random slots: %u of %u lines had a mnemonic\n", named, total);
 	TU_CHECK(named > total / 4, "too few named lines: %u of %u", named, total);
 	/* Garbage text never crashes the assembler. */
-	for (int r = 0; r < 20000; r++) {
+	for (int r = 0; r < 10000; r++) {
 		static const char alphabet[] = "%r0123456789+-[]:,# \n\tabcdefxlmovjq.";
 		char text[48];
 		int len = (int)(rng() % (sizeof text - 1));
@@ -617,8 +617,48 @@ static void test_random(void)
 	}
 }
 
+/* The decoded form, NULL error pointers, native byte order. */
+static void test_api(void)
+{
+	struct bpf_insn *insns = NULL;
+	uint32_t n = 0;
+	int rc = bpf32_asm_insns("lddw %r2, 0x100000002\nja -3\n", &insns, &n, NULL);
+	TU_CHECK(rc == 0 && n == 3, "asm_insns: rc %d n %u", rc, n);
+	if (rc == 0 && n == 3) {
+		TU_CHECK(insns[0].code == 0x18 && insns[0].dst == 2 && insns[0].imm == 2 &&
+				 insns[1].code == 0 && insns[1].imm == 1,
+			 "lddw slots");
+		TU_CHECK(insns[2].code == 0x05 && insns[2].off == -3, "ja slot");
+		char buf[BPF32_DISASM_LINE_MAX];
+		TU_CHECK(bpf32_disasm_insn(insns, n, 1, buf, sizeof buf) == 1 &&
+				 !strcmp(buf, ".invalid 0x0000000001000000"),
+			 "second lddw slot alone: '%s'", buf);
+	}
+	if (rc == 0)
+		free(insns);
+	rc = bpf32_asm_insns("", &insns, &n, NULL);
+	TU_CHECK(rc == 0 && n == 0 && insns != NULL, "empty text: rc %d", rc);
+	if (rc == 0)
+		free(insns);
+	uint8_t *bytes = NULL;
+	size_t len = 1;
+	TU_CHECK(bpf32_asm("bogus", &bytes, &len, NULL) == BPF32_EINVAL && bytes == NULL,
+		 "error without an error struct");
+	TU_CHECK(bpf32_asm(NULL, &bytes, &len, NULL) == BPF32_EINVAL, "NULL text");
+
+	struct bpf_insn ex = { 0x95, 0, 0, 0, 0 };
+	uint8_t slot[8];
+	bpf_encode(&ex, slot, bpf_host_big_endian());
+	char *text = NULL;
+	TU_CHECK(bpf32_disasm(slot, 8, BPF32_ORDER_NATIVE, &text, NULL) == 0 && text &&
+			 !strcmp(text, "exit\n"),
+		 "native order");
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
+	test_api();
 	test_errors();
 	test_limits();
 	test_programs();

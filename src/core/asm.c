@@ -428,8 +428,10 @@ static int parse_operand(struct asm_state *st, uint8_t kind, struct tok t, struc
 		return parse_imm32(st, t, NUM_IMM, &ins[0].imm);
 	case OPD_IMM64:
 		rc = parse_num(st, t, 64, NUM_IMM, &v);
-		ins[0].imm = (int32_t)(uint32_t)v;
-		ins[1].imm = (int32_t)(uint32_t)(v >> 32);
+		if (rc == 0) {
+			ins[0].imm = (int32_t)(uint32_t)v;
+			ins[1].imm = (int32_t)(uint32_t)(v >> 32);
+		}
 		return rc;
 	case OPD_MEM_SRC:
 		return parse_mem(st, t, &ins[0].src, &ins[0].off);

@@ -178,28 +178,41 @@ static int reproduces(const struct bpf_mnemonic *m, const struct bpf_insn *in, u
 	return 1;
 }
 
+/* Print the instruction at insns[pc] (pc < n); returns the slots it used. */
+static unsigned format_insn(const struct bpf_insn *insns, uint32_t n, uint32_t pc,
+			    struct sink *o)
+{
+	const struct bpf_insn *in = &insns[pc];
+	/*
+	 * The last entry (.invalid) reproduces anything. Operands change the
+	 * code by the BPF_X bit at most, which filters out the other entries
+	 * cheaply.
+	 */
+	const struct bpf_mnemonic *m = &bpf_mnemonics[bpf_mnemonic_count - 1];
+	for (size_t i = 0; i + 1 < bpf_mnemonic_count; i++) {
+		const struct bpf_mnemonic *c = &bpf_mnemonics[i];
+		if ((in->code == c->code || in->code == (c->code | BPF_X)) &&
+		    reproduces(c, in, n - pc)) {
+			m = c;
+			break;
+		}
+	}
+	put(o, "%s", m->name);
+	for (unsigned k = 0; k < BPF_MNEMONIC_OPERANDS && m->operands[k] != OPD_NONE; k++) {
+		put(o, k ? ", " : " ");
+		put_operand(o, m->operands[k], in);
+	}
+	return bpf_mnemonic_slots(m);
+}
+
 int bpf32_disasm_insn(const struct bpf_insn *insns, uint32_t n, uint32_t pc, char *buf,
 		      size_t size)
 {
 	if (!insns || pc >= n || !buf || size == 0)
 		return -1;
-	const struct bpf_insn *in = &insns[pc];
-	uint32_t avail = n - pc;
-	const struct bpf_mnemonic *m = &bpf_mnemonics[bpf_mnemonic_count - 1];
-	for (size_t i = 0; i < bpf_mnemonic_count; i++)
-		if (reproduces(&bpf_mnemonics[i], in, avail)) {
-			m = &bpf_mnemonics[i];
-			break;
-		}
 	struct sink o = { buf, size, 0 };
-	put(&o, "%s", m->name);
-	for (unsigned k = 0; k < BPF_MNEMONIC_OPERANDS && m->operands[k] != OPD_NONE; k++) {
-		put(&o, k ? ", " : " ");
-		put_operand(&o, m->operands[k], in);
-	}
-	if (o.len >= size)
-		return -1;
-	return (int)bpf_mnemonic_slots(m);
+	unsigned slots = format_insn(insns, n, pc, &o);
+	return o.len < size ? (int)slots : -1;
 }
 
 int bpf32_disasm(const void *bytes, size_t len, enum bpf32_byte_order order, char **out,
@@ -221,38 +234,25 @@ int bpf32_disasm(const void *bytes, size_t len, enum bpf32_byte_order order, cha
 	for (uint32_t i = 0; i < n; i++)
 		insns[i] = bpf_decode((const uint8_t *)bytes + (size_t)i * 8, big);
 
-	/* Two passes over the same lines: measure, then write. */
-	char line[BPF32_DISASM_LINE_MAX];
+	/* Measure with an empty sink, then print into a buffer of that size. */
+	struct sink o = { NULL, 0, 0 };
 	char *text = NULL;
-	size_t total = 0;
 	for (int pass = 0; pass < 2; pass++) {
-		size_t at = 0;
+		o.len = 0;
 		for (uint32_t pc = 0; pc < n;) {
-			int used = bpf32_disasm_insn(insns, n, pc, line, sizeof line);
-			if (used < 0) {   /* cannot happen: every line fits */
-				free(text);
-				free(insns);
-				return bpf32_fail(err, BPF32_EINVAL, (int32_t)pc,
-						  "cannot format instruction");
-			}
-			size_t l = strlen(line);
-			if (text) {
-				memcpy(text + at, line, l);
-				text[at + l] = '\n';
-			}
-			at += l + 1;
-			pc += (uint32_t)used;
+			pc += format_insn(insns, n, pc, &o);
+			put(&o, "\n");
 		}
-		if (!text) {
-			total = at;
-			text = malloc(total + 1);
+		if (pass == 0) {
+			text = malloc(o.len + 1);
 			if (!text) {
 				free(insns);
 				return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
 			}
+			o = (struct sink){ text, o.len + 1, 0 };
 		}
 	}
-	text[total] = 0;
+	text[o.len] = 0;   /* for an empty program; vsnprintf ended the others */
 	free(insns);
 	*out = text;
 	return 0;
