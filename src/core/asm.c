@@ -159,7 +159,8 @@ struct fixup {
 
 struct asm_state {
 	struct bpf_insn *insns;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	struct label *labels;
 	size_t nlabels, cap_labels;
 	struct fixup *fixups;
@@ -188,23 +189,24 @@ static int32_t cur_insn(const struct asm_state *st)
 	return (int32_t)st->n;
 }
 
-/* Make room for `need` elements of `size` bytes in *arr (capacity *cap). */
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
+/*
+ * Room for `need` elements of `size` bytes in `arr` (capacity *cap): the
+ * array, possibly moved, or NULL with `arr` untouched when memory runs out.
+ */
+static void *grow(void *arr, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
-		return 0;
+		return arr;
 	size_t ncap = *cap ? *cap : 16;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2 / size)
-			return -1;
+			return NULL;
 		ncap *= 2;
 	}
-	void *p = realloc(*arr, ncap * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
+	void *p = realloc(arr, ncap * size);
+	if (p)
+		*cap = ncap;
+	return p;
 }
 
 static int tok_eq(struct tok t, const char *s)
@@ -382,8 +384,10 @@ static int parse_target(struct asm_state *st, struct tok t, int in_imm, struct b
 	}
 	if (!is_ident(t))
 		return asm_fail(st, BPF32_EINVAL, cur_insn(st), "invalid label: %.*s", ECHO(t));
-	if (grow((void **)&st->fixups, &st->cap_fixups, st->nfixups + 1, sizeof *st->fixups))
+	struct fixup *f = grow(st->fixups, &st->cap_fixups, st->nfixups + 1, sizeof *f);
+	if (!f)
 		return asm_fail(st, BPF32_ENOMEM, -1, "out of memory");
+	st->fixups = f;
 	st->fixups[st->nfixups++] = (struct fixup){ t, st->n, st->line, in_imm };
 	return 0;
 }
@@ -510,8 +514,10 @@ static int define_label(struct asm_state *st, struct tok name)
 {
 	if (!is_ident(name))
 		return asm_fail(st, BPF32_EINVAL, -1, "invalid label name: %.*s", ECHO(name));
-	if (grow((void **)&st->labels, &st->cap_labels, st->nlabels + 1, sizeof *st->labels))
+	struct label *l = grow(st->labels, &st->cap_labels, st->nlabels + 1, sizeof *l);
+	if (!l)
 		return asm_fail(st, BPF32_ENOMEM, -1, "out of memory");
+	st->labels = l;
 	st->labels[st->nlabels++] = (struct label){ name, st->n, st->line };
 	return 0;
 }
@@ -521,10 +527,10 @@ static int append(struct asm_state *st, const struct bpf_insn *ins, unsigned slo
 	if (st->n > BPF32_MAX_INSNS - slots)
 		return asm_fail(st, BPF32_E2BIG, cur_insn(st), "program longer than %u slots",
 				(unsigned)BPF32_MAX_INSNS);
-	size_t cap = st->cap;
-	if (grow((void **)&st->insns, &cap, (size_t)st->n + slots, sizeof *st->insns))
+	struct bpf_insn *p = grow(st->insns, &st->cap, (size_t)st->n + slots, sizeof *p);
+	if (!p)
 		return asm_fail(st, BPF32_ENOMEM, -1, "out of memory");
-	st->cap = (uint32_t)cap;
+	st->insns = p;
 	if (ins[0].code == (BPF_JMP | BPF_EXIT) && !st->have_exit) {
 		st->have_exit = 1;
 		st->first_exit = st->n;
