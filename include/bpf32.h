@@ -330,6 +330,22 @@ int bpf32_run_cbpf(struct bpf32_prog *prog, const struct bpf32_packet *pkt, uint
 int bpf32_run_seccomp(struct bpf32_prog *prog, const struct bpf32_seccomp_data *data,
 		      uint32_t *ret, struct bpf32_error *err);
 
+/*
+ * A capture cut by a snapshot length (pcap's caplen < len) is a packet with
+ * `len` the length on the wire, `headlen` the captured bytes and no
+ * fragment: LEN gives the wire length and loads past the captured bytes end
+ * the filter with 0, as in libpcap's bpf_filter().
+ */
+
+/*
+ * Parse classic bytecode as `tcpdump -ddd` prints it: the instruction count,
+ * then `code jt jf k` per instruction, decimal or 0x-hex, separated by
+ * blanks, line ends or commas (so "2,6 0 0 1,6 0 0 0" works too). On success
+ * *insns is a malloc'd array of *n instructions.
+ */
+int bpf32_cbpf_parse(const char *text, struct bpf32_sock_filter **insns, uint32_t *n,
+		     struct bpf32_error *err);
+
 /* ---------------------------------------------------------------- text */
 
 /*

@@ -676,6 +676,102 @@ static void test_conversion(void)
 	free(msh);
 }
 
+/* ------------------------------------------------------------ text */
+
+static void test_text(void)
+{
+	static const struct {
+		const char *text;
+		uint32_t n;
+		struct bpf32_sock_filter last;
+	} good[] = {
+		{ "4\n40 0 0 12\n21 0 1 2048\n6 0 0 262144\n6 0 0 0\n", 4, RET(0) },
+		{ "2,6 0 0 1,6 0 0 4294967295", 2, RET(0xffffffff) },
+		{ " 1 ,\r\n 0x16 0 0 0x0 ", 1, RET_A },
+		{ "1\n65535 255 255 0", 1, JUMP(0xffff, 0, 255, 255) },
+	};
+	static const struct {
+		const char *text;
+		const char *msg;
+	} bad[] = {
+		{ "", "empty" },
+		{ "0", "instruction count" },
+		{ "4097 6 0 0 0", "instruction count" },
+		{ "x", "instruction count" },
+		{ "2 6 0 0 1", "2 instructions announced, 1 and 0" },
+		{ "1 6 0 0", "1 instructions announced, 0 and 3" },
+		{ "1 6 0 0 1 6", "more than the 1" },
+		{ "1 65536 0 0 0", "bad code" },
+		{ "1 6 256 0 0", "bad jt" },
+		{ "1 6 0 -1 0", "bad jf" },
+		{ "1 6 0 0 4294967296", "bad k" },
+		{ "1 6 0 0 0x", "bad k" },
+		{ "1 6 0 0 12a", "bad k" },
+		{ "1; 6 0 0 0", "instruction count" },
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct bpf32_sock_filter *f = NULL;
+		uint32_t n = 0;
+		struct bpf32_error err = { 0 };
+		int rc = bpf32_cbpf_parse(good[i].text, &f, &n, &err);
+		TU_CHECK(rc == 0 && n == good[i].n && !memcmp(&f[n - 1], &good[i].last, sizeof *f),
+			 "parse \"%s\": rc %d n %u (%s)", good[i].text, rc, n, err.msg);
+		free(f);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct bpf32_sock_filter *f = NULL;
+		uint32_t n = 0;
+		struct bpf32_error err = { 0 };
+		int rc = bpf32_cbpf_parse(bad[i].text, &f, &n, &err);
+		TU_CHECK(rc == BPF32_EINVAL && strstr(err.msg, bad[i].msg),
+			 "parse \"%s\": rc %d, message \"%s\" lacks \"%s\"", bad[i].text, rc,
+			 err.msg, bad[i].msg);
+	}
+
+	static const struct {
+		struct bpf32_sock_filter insn;
+		const char *text;
+	} lines[] = {
+		{ LD(0x800), "ld #0x800" },
+		{ LDX(1), "ldx #0x1" },
+		{ LDH(12), "ldh [12]" },
+		{ LDB((uint32_t)BPF32_SKF_NET_OFF + 9), "ldb [net+9]" },
+		{ LDW((uint32_t)BPF32_SKF_LL_OFF), "ld [ll+0]" },
+		{ LDW((uint32_t)CBPF_SKF_AD_OFF - 1), "ld [net+1044479]" },
+		{ LDW((uint32_t)BPF32_SKF_LL_OFF - 1), "ld [-2097153]" },
+		{ ANC(CBPF_SKF_AD_PROTOCOL), "ld #proto" },
+		{ ANCB(CBPF_SKF_AD_VLAN_TAG_PRESENT), "ldb #vlan_avail" },
+		{ LDH_IND(14), "ldh [x + 14]" },
+		{ LDB_IND(0xffffffff), "ldb [x + -1]" },
+		{ LD_MEM(3), "ld M[3]" },
+		{ LDX_MEM(15), "ldx M[15]" },
+		{ ST(0), "st M[0]" },
+		{ STX(1), "stx M[1]" },
+		{ LD_LEN, "ld #pktlen" },
+		{ LDX_LEN, "ldx #pktlen" },
+		{ MSH(14), "ldxb 4*([14]&0xf)" },
+		{ ALU_K(BPF_AND, 0x1fff), "and #0x1fff" },
+		{ ALU_X(BPF_MOD), "mod x" },
+		{ NEG, "neg" },
+		{ JA(3), "ja 9" },
+		{ JK(BPF_JSET, 0x1fff, 0, 4), "jset #0x1fff jt 6 jf 10" },
+		{ JX(BPF_JGT, 1, 0), "jgt x jt 7 jf 6" },
+		{ RET(262144), "ret #262144" },
+		{ RET_A, "ret a" },
+		{ TAX, "tax" },
+		{ TXA, "txa" },
+		{ STMT(0x0e, 1), ".insn 0xe 0 0 0x1" },
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		char buf[CBPF_DISASM_LINE_MAX];
+		int rc = cbpf_disasm_insn(&lines[i].insn, 5, buf, sizeof buf);
+		TU_CHECK(rc == 0 && !strcmp(buf, lines[i].text), "disasm: \"%s\", want \"%s\"", buf,
+			 lines[i].text);
+	}
+	char small[8];
+	TU_CHECK(cbpf_disasm_insn(&lines[0].insn, 0, small, sizeof small) == -1, "disasm: too small");
+}
+
 /* ------------------------------------------------------------ seccomp */
 
 enum {
@@ -797,6 +893,7 @@ int main(int argc, char **argv)
 	test_opcodes();
 	test_validation();
 	test_conversion();
+	test_text();
 	test_seccomp();
 	bpf32_env_free(env);
 

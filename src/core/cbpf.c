@@ -65,6 +65,7 @@
  * sizing pass and one emitting pass.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1089,4 +1090,165 @@ int bpf32_run_seccomp(struct bpf32_prog *prog, const struct bpf32_seccomp_data *
 	if (!data)
 		return bpf32_fail(err, BPF32_EINVAL, -1, "no seccomp data");
 	return run_classic(prog, data, sizeof *data, NULL, ret, err);
+}
+
+/* ---------------------------------------------------------------- text */
+
+/* Separators of the bytecode text: blanks, line ends and commas. */
+static int is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',';
+}
+
+/* One number, decimal or 0x-hex, at most `max`; advances *s. -1 if there is none. */
+static int parse_number(const char **s, uint32_t max, uint32_t *v)
+{
+	const char *p = *s;
+	unsigned base = 10;
+	uint64_t x = 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	const char *digits = p;
+	for (;; p++) {
+		unsigned d = *p >= '0' && *p <= '9' ? (unsigned)(*p - '0')
+			   : base == 16 && *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10)
+			   : base == 16 && *p >= 'A' && *p <= 'F' ? (unsigned)(*p - 'A' + 10)
+			   : 99;
+		if (d >= base)
+			break;
+		x = x * base + d;
+		if (x > max)
+			return -1;
+	}
+	if (p == digits || (*p && !is_sep(*p)))
+		return -1;
+	*s = p;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+int bpf32_cbpf_parse(const char *text, struct bpf32_sock_filter **insns, uint32_t *n,
+		     struct bpf32_error *err)
+{
+	static const uint32_t field_max[4] = { 0xffff, 0xff, 0xff, 0xffffffff };
+	static const char *const field_name[4] = { "code", "jt", "jf", "k" };
+	uint32_t count = 0, fields = 0;
+	struct bpf32_sock_filter *f = NULL;
+	const char *s = text;
+	if (!text || !insns || !n)
+		return bpf32_fail(err, BPF32_EINVAL, -1, "no bytecode text");
+
+	for (;;) {
+		while (is_sep(*s))
+			s++;
+		if (!*s)
+			break;
+		uint32_t v, i = fields / 4;
+		if (!f) {   /* the count comes first */
+			if (parse_number(&s, BPF32_CBPF_MAX_INSNS, &v) || v == 0) {
+				free(f);
+				return bpf32_fail(err, BPF32_EINVAL, -1, "bytecode: the first number must "
+						  "be the instruction count (1..%u)",
+						  BPF32_CBPF_MAX_INSNS);
+			}
+			count = v;
+			if (!(f = calloc(count, sizeof *f)))
+				return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
+			continue;
+		}
+		if (i >= count) {
+			free(f);
+			return bpf32_fail(err, BPF32_EINVAL, -1,
+					  "bytecode: more than the %u instructions announced", count);
+		}
+		if (parse_number(&s, field_max[fields % 4], &v)) {
+			free(f);
+			return bpf32_fail(err, BPF32_EINVAL, (int32_t)i,
+					  "bytecode: instruction %u: bad %s (a number up to %u)", i,
+					  field_name[fields % 4], field_max[fields % 4]);
+		}
+		switch (fields++ % 4) {
+		case 0: f[i].code = (uint16_t)v; break;
+		case 1: f[i].jt = (uint8_t)v; break;
+		case 2: f[i].jf = (uint8_t)v; break;
+		default: f[i].k = v; break;
+		}
+	}
+	if (!f)
+		return bpf32_fail(err, BPF32_EINVAL, -1, "bytecode: empty");
+	if (fields != 4 * count) {
+		free(f);
+		return bpf32_fail(err, BPF32_EINVAL, -1,
+				  "bytecode: %u instructions announced, %u and %u of 4 numbers found",
+				  count, fields / 4, fields % 4);
+	}
+	*insns = f;
+	*n = count;
+	return 0;
+}
+
+/* Operand of an absolute load: ancillary name, header-relative or plain offset. */
+static void format_abs(char *buf, size_t size, uint32_t k)
+{
+	const struct anc *a = anc_at(k);
+	int32_t off = (int32_t)k;
+	if (a)
+		snprintf(buf, size, "#%s", a->name);
+	else if (off < 0 && off >= BPF32_SKF_NET_OFF)
+		snprintf(buf, size, "[net+%d]", off - BPF32_SKF_NET_OFF);
+	else if (off < 0 && off >= BPF32_SKF_LL_OFF)
+		snprintf(buf, size, "[ll+%d]", off - BPF32_SKF_LL_OFF);
+	else
+		snprintf(buf, size, "[%d]", off);
+}
+
+int cbpf_disasm_insn(const struct bpf32_sock_filter *f, uint32_t pc, char *buf, size_t size)
+{
+	static const char *const alu[16] = { "add", "sub", "mul", "div", "or", "and", "lsh",
+					     "rsh", "neg", "mod", "xor" };
+	static const char *const jmp[16] = { "ja", "jeq", "jgt", "jge", "jset" };
+	static const char *const ld[4] = { "ld", "ldh", "ldb", "ld?" };
+	const struct op *op = op_of(f->code);
+	const char *x = op && op->reg == REG_X ? "x" : "";
+	char operand[32];
+	int w;
+	switch (op ? op->kind : K_BAD) {
+	case K_LD_IMM: w = snprintf(buf, size, "ld%s #0x%x", x, f->k); break;
+	case K_LD_MEM: w = snprintf(buf, size, "ld%s M[%u]", x, f->k); break;
+	case K_ST: w = snprintf(buf, size, "st%s M[%u]", x, f->k); break;
+	case K_LD_LEN: w = snprintf(buf, size, "ld%s #pktlen", x); break;
+	case K_LD_ABS:
+		format_abs(operand, sizeof operand, f->k);
+		w = snprintf(buf, size, "%s %s", ld[BPF_SIZE(f->code) >> 3], operand);
+		break;
+	case K_LD_IND:
+		w = snprintf(buf, size, "%s [x + %d]", ld[BPF_SIZE(f->code) >> 3], (int32_t)f->k);
+		break;
+	case K_LDX_MSH:
+		format_abs(operand, sizeof operand, f->k);
+		w = snprintf(buf, size, "ldxb 4*(%s&0xf)", operand);
+		break;
+	case K_ALU_K: w = snprintf(buf, size, "%s #0x%x", alu[BPF_OP(f->code) >> 4], f->k); break;
+	case K_ALU_X: w = snprintf(buf, size, "%s x", alu[BPF_OP(f->code) >> 4]); break;
+	case K_NEG: w = snprintf(buf, size, "neg"); break;
+	case K_JA: w = snprintf(buf, size, "ja %llu", (unsigned long long)pc + 1 + f->k); break;
+	case K_JCOND_K:
+	case K_JCOND_X:
+		if (op->kind == K_JCOND_K)
+			snprintf(operand, sizeof operand, "#0x%x", f->k);
+		else
+			snprintf(operand, sizeof operand, "x");
+		w = snprintf(buf, size, "%s %s jt %u jf %u", jmp[BPF_OP(f->code) >> 4], operand,
+			     pc + 1 + f->jt, pc + 1 + f->jf);
+		break;
+	case K_RET_K: w = snprintf(buf, size, "ret #%u", f->k); break;
+	case K_RET_A: w = snprintf(buf, size, "ret a"); break;
+	case K_MOV: w = snprintf(buf, size, op->reg == REG_X ? "tax" : "txa"); break;
+	default:
+		w = snprintf(buf, size, ".insn 0x%x %u %u 0x%x", f->code, f->jt, f->jf, f->k);
+		break;
+	}
+	return w < 0 || (size_t)w >= size ? -1 : 0;
 }

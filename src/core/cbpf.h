@@ -11,6 +11,7 @@
 #ifndef BPF32_CBPF_H
 #define BPF32_CBPF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bpf32.h"
@@ -74,5 +75,14 @@ struct cbpf_conv {
 int cbpf_convert(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32_cbpf_mode mode,
 		 struct cbpf_conv *out, struct bpf32_error *err);
 void cbpf_conv_free(struct cbpf_conv *conv);
+
+/*
+ * One classic instruction as text, in the style of `tcpdump -d` (jump
+ * targets are absolute indexes; ancillary loads as `ld #proto`, header
+ * offsets as `[net+9]`). Returns 0, or -1 when `size` was too small
+ * (CBPF_DISASM_LINE_MAX always fits).
+ */
+#define CBPF_DISASM_LINE_MAX 64
+int cbpf_disasm_insn(const struct bpf32_sock_filter *insn, uint32_t pc, char *buf, size_t size);
 
 #endif /* BPF32_CBPF_H */
