@@ -30,7 +30,7 @@
 /* ---------------------------------------------------------------- operand sweeps */
 
 enum kind { K_NONE, K_REG, K_SIMM16, K_UIMM16, K_SHAMT, K_SIMM9, K_BROFF,
-	    K_JTARGET, K_CODE10, K_STYPE, K_POS, K_SIZE };
+	    K_BROFF26, K_JTARGET, K_CODE10, K_STYPE, K_POS, K_SIZE };
 
 /* Values of each kind, ending with END. */
 #define END (-99999999)
@@ -42,6 +42,7 @@ static const int kind_values[][12] = {
 	[K_SHAMT] = { 0, 1, 2, 4, 8, 16, 31, END },
 	[K_SIMM9] = { -256, -255, -1, 0, 1, 0x55, 255, END },
 	[K_BROFF] = { -32768, -1000, -1, 0, 1, 1000, 32767, END },
+	[K_BROFF26] = { -(1 << 25), -40000, -1, 0, 1, 40000, (1 << 25) - 1, END },
 	[K_JTARGET] = { 0, 4, 0x400, 0x1234568, 0x0ffffffc, END },
 	[K_CODE10] = { 0, 1, 7, 0x155, 1023, END },
 	[K_STYPE] = { 0, END },
@@ -160,6 +161,8 @@ static const struct enc_case cases[] = {
 	C("1: bltz $%d,1b+4+4*(%d)", FT_UI, mips_bltz, ALL, R, K_BROFF, N, N, 0),
 	C("1: bgez $%d,1b+4+4*(%d)", FT_UI, mips_bgez, ALL, R, K_BROFF, N, N, 0),
 	C("1: bal 1b+4+4*(%d)", FT_I, mips_bal, ALL, K_BROFF, N, N, N, 0),
+	C("1: bc 1b+4+4*(%d)", FT_I, mips_bc, R6, K_BROFF26, N, N, N, 0),
+	C("1: balc 1b+4+4*(%d)", FT_I, mips_balc, R6, K_BROFF26, N, N, N, 0),
 	C("j %d", FT_W, mips_j, ALL, K_JTARGET, N, N, N, 0),
 	C("jal %d", FT_W, mips_jal, ALL, K_JTARGET, N, N, N, 0),
 	C("jalr $%d,$%d", FT_UU, mips_jalr, ALL, R, R, N, N, F_DISTINCT),

@@ -77,6 +77,8 @@ enum mips_op {
 	MIPS_OP_LWR = 0x26, MIPS_OP_SB = 0x28, MIPS_OP_SH = 0x29,
 	MIPS_OP_SWL = 0x2a, MIPS_OP_SW = 0x2b, MIPS_OP_SWR = 0x2e,
 	MIPS_OP_LL = 0x30, MIPS_OP_SC = 0x38,
+	/* r6 reuses two coprocessor-2 opcodes for the 26-bit compact branches. */
+	MIPS_OP_BC_R6 = 0x32, MIPS_OP_BALC_R6 = 0x3a,
 };
 
 /* Function field (bits 5..0) of SPECIAL. */
@@ -149,6 +151,7 @@ static inline uint32_t mips_fmt_r6_llsc(unsigned base, unsigned rt, int32_t off9
 static inline int mips_simm16_fits(int64_t v) { return v >= -32768 && v <= 32767; }
 static inline int mips_uimm16_fits(int64_t v) { return v >= 0 && v <= 0xffff; }
 static inline int mips_simm9_fits(int64_t v) { return v >= -256 && v <= 255; }
+static inline int mips_simm26_fits(int64_t v) { return v >= -(1 << 25) && v < (1 << 25); }
 
 /* ---------------------------------------------------------------- arithmetic and logic */
 
@@ -479,6 +482,20 @@ static inline struct mips_insn mips_jalr(unsigned rd, unsigned rs)
 static inline struct mips_insn mips_jr(unsigned rs)
 {
 	return mips_special(rs, 0, 0, 0, MIPS_SP_JR, MIPS_ISA_PRE_R6);
+}
+
+/*
+ * r6 compact branches: no delay slot, off counts instructions from the next
+ * one (26 bits: +-128 MiB). bc jumps; balc also sets ra to the next one.
+ */
+static inline struct mips_insn mips_bc(int32_t off)
+{
+	return mips_insn(mips_fmt_j(MIPS_OP_BC_R6, (uint32_t)off << 2), MIPS_R6);
+}
+
+static inline struct mips_insn mips_balc(int32_t off)
+{
+	return mips_insn(mips_fmt_j(MIPS_OP_BALC_R6, (uint32_t)off << 2), MIPS_R6);
 }
 
 /* ---------------------------------------------------------------- traps */
