@@ -46,6 +46,7 @@ struct vm {
 	const struct bpf32_run_args *args;
 	const struct bpf32_packet *pkt;   /* args->pkt, or ctx_pkt */
 	struct bpf32_packet ctx_pkt;      /* the ctx buffer seen as a packet */
+	uint32_t pc;                      /* where to go on after STEP_RELOAD */
 	uint32_t depth;                   /* local calls in progress */
 	uint32_t tail_calls;              /* successful tail calls this run */
 	struct frame frames[BPF32_MAX_FRAMES - 1];
@@ -56,7 +57,7 @@ struct vm {
 enum step {
 	STEP_NEXT = 0,   /* go on at pc */
 	STEP_EXIT,       /* the program is done; R0 is the result */
-	STEP_RELOAD,     /* the program or pc changed (tail call, return) */
+	STEP_RELOAD,     /* go on at vm->pc of vm->prog (calls, returns, tail calls) */
 };
 
 static int32_t insn_index(const struct vm *vm, const struct bpf_insn *i)
@@ -406,7 +407,7 @@ static void set_prog(struct vm *vm, struct bpf32_prog *prog)
  * the index is out of range, the slot empty or the run has used its
  * BPF32_MAX_TAIL_CALLS, execution goes on after the call with R0 unchanged.
  */
-static int tail_call(struct vm *vm, uint32_t *pc)
+static int tail_call(struct vm *vm)
 {
 	const struct bpf32_prog_array *arr = (const void *)(uintptr_t)vm->reg[2];
 	uint32_t index = (uint32_t)vm->reg[3];
@@ -415,16 +416,16 @@ static int tail_call(struct vm *vm, uint32_t *pc)
 		return STEP_NEXT;
 	vm->tail_calls++;
 	set_prog(vm, arr->progs[index]);
-	*pc = 0;
+	vm->pc = 0;
 	return STEP_RELOAD;
 }
 
 /* Call helper `id`: R0 = helper(R1..R5). R1..R5 keep their values. */
-static int call_helper(struct vm *vm, const struct bpf_insn *i, uint64_t id, uint32_t *pc)
+static int call_helper(struct vm *vm, const struct bpf_insn *i, uint64_t id)
 {
 	const struct bpf32_helper *h = bpf32_helper_get(vm->prog->env, id);
 	if (h && h->kind == HELPER_TAIL_CALL)
-		return tail_call(vm, pc);
+		return tail_call(vm);
 	if (!h || h->kind != HELPER_FN)
 		return bpf32_fail(vm->err, BPF32_ENOHELPER, insn_index(vm, i),
 				  "call of unregistered helper %" PRIu64, id);
@@ -435,31 +436,32 @@ static int call_helper(struct vm *vm, const struct bpf_insn *i, uint64_t id, uin
 }
 
 /*
- * Local call: the callee starts at pc + imm with the caller's R1..R5 and a
- * frame of its own; the caller's R6..R9 come back on return.
+ * Local call: the callee starts at pc + imm (pc is already past the call)
+ * with the caller's R1..R5 and a frame of its own; the caller's R6..R9 come
+ * back on return.
  */
-static int local_call(struct vm *vm, const struct bpf_insn *i, uint32_t *pc)
+static int local_call(struct vm *vm, const struct bpf_insn *i, uint32_t pc)
 {
 	if (vm->depth + 1 >= BPF32_MAX_FRAMES)
 		return bpf32_fail(vm->err, BPF32_ELIMIT, insn_index(vm, i),
-				  "local call nests deeper than %d frames", BPF32_MAX_FRAMES);
+				  "local call needs more than %d frames", BPF32_MAX_FRAMES);
 	struct frame *f = &vm->frames[vm->depth++];
 	f->prog = vm->prog;
-	f->ret_pc = *pc;
+	f->ret_pc = pc;
 	memcpy(f->saved, &vm->reg[6], sizeof f->saved);
 	vm->reg[BPF_REG_FP] = frame_top(vm);
-	*pc += (uint32_t)i->imm;
-	return STEP_NEXT;
+	vm->pc = pc + (uint32_t)i->imm;
+	return STEP_RELOAD;
 }
 
 /* EXIT: leave the program, or return from a local call to its caller. */
-static int op_exit(struct vm *vm, uint32_t *pc)
+static int op_exit(struct vm *vm)
 {
 	if (vm->depth == 0)
 		return STEP_EXIT;
 	const struct frame *f = &vm->frames[--vm->depth];
 	set_prog(vm, f->prog);
-	*pc = f->ret_pc;
+	vm->pc = f->ret_pc;
 	memcpy(&vm->reg[6], f->saved, sizeof f->saved);
 	vm->reg[BPF_REG_FP] = frame_top(vm);
 	return STEP_RELOAD;
@@ -579,14 +581,14 @@ static int run(struct vm *vm)
 			pc += (uint32_t)i->imm;
 			break;
 		case BPF_JMP | BPF_CALL | BPF_K:
-			rc = i->src == BPF_PSEUDO_CALL ? local_call(vm, i, &pc)
-						       : call_helper(vm, i, (uint32_t)i->imm, &pc);
+			rc = i->src == BPF_PSEUDO_CALL ? local_call(vm, i, pc)
+						       : call_helper(vm, i, (uint32_t)i->imm);
 			break;
 		case BPF_JMP | BPF_CALL | BPF_X:
-			rc = call_helper(vm, i, reg[i->dst], &pc);
+			rc = call_helper(vm, i, reg[i->dst]);
 			break;
 		case BPF_JMP | BPF_EXIT:
-			rc = op_exit(vm, &pc);
+			rc = op_exit(vm);
 			break;
 
 		case BPF_LD | BPF_IMM | BPF_DW:
@@ -618,6 +620,7 @@ static int run(struct vm *vm)
 			return rc < 0 ? rc : 0;
 		insns = vm->insns;   /* STEP_RELOAD */
 		len = vm->prog->len;
+		pc = vm->pc;
 	}
 }
 
@@ -628,6 +631,8 @@ int bpf32_interp(struct bpf32_prog *prog, const struct bpf32_run_args *args,
 	uint64_t stack[STACK_BYTES / sizeof(uint64_t)];
 	struct vm vm;
 
+	if (!prog)
+		return bpf32_fail(err, BPF32_EINVAL, -1, "no program");
 	if (!args)
 		args = &no_args;
 	memset(stack, 0, sizeof stack);
