@@ -30,8 +30,13 @@ $(addprefix test-,$(TARGETS)): test-%: setup build-%
 demo: build
 	@scripts/demo.sh $(TARGETS)
 
-install: setup build-$(TARGET)
-	@cmake --install build/$(TARGET) --prefix $(PREFIX)
+# The host build is sanitized for testing; installs use an optimised one.
+INSTALL_BUILD = $(if $(filter host,$(TARGET)),host-release,$(TARGET))
+
+install: setup
+	@cmake --preset $(INSTALL_BUILD) >/dev/null
+	@cmake --build build/$(INSTALL_BUILD) -j$(JOBS)
+	@cmake --install build/$(INSTALL_BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf build
