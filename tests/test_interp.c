@@ -36,6 +36,7 @@
 #define RUN(args, ...) run_insns((struct bpf_insn[]){ __VA_ARGS__ }, NINSNS(__VA_ARGS__), 0, args)
 
 static struct bpf32_env *env;
+static unsigned long programs_run;
 
 struct res {
 	int rc;          /* bpf32_interp's result; LOAD_FAILED if loading failed */
@@ -70,6 +71,7 @@ static struct res run_insns(const struct bpf_insn *insns, size_t n, uint32_t fla
 		return r;
 	}
 	r.rc = bpf32_interp(p, args, &r.r0, &r.err);
+	programs_run++;
 	bpf32_prog_free(p);
 	return r;
 }
@@ -1004,6 +1006,9 @@ static void test_tail_calls(void)
 
 	CHECK_R0(RUN(&args, ST(BPF_DW, 10, -8, 1000), MOV64K(6, 234), LDX(BPF_DW, 2, 1, 8), MOV64K(3, 1),
 		     CALL(H_TAIL), MOV64K(0, 5), EXIT), 1234);
+	/* The same through callx. */
+	CHECK_R0(RUN(&args, ST(BPF_DW, 10, -8, 2000), MOV64K(6, 34), LDX(BPF_DW, 2, 1, 8), MOV64K(3, 1),
+		     MOV64K(7, H_TAIL), I(BPF_JMP | BPF_CALL | BPF_X, 7, 0, 0, 0), MOV64K(0, 5), EXIT), 2034);
 	/* Index taken from the low 32 bits only. */
 	CHECK_R0(RUN(&args, ST(BPF_DW, 10, -8, 1000), MOV64K(6, 234), LDX(BPF_DW, 2, 1, 8),
 		     LDDW(3, 0x700000001), CALL(H_TAIL), MOV64K(0, 5), EXIT), 1234);
@@ -1110,6 +1115,6 @@ int main(void)
 		fprintf(stderr, "interp: %d checks failed\n", tu_failures);
 		return 1;
 	}
-	printf("interp: all checks passed\n");
+	printf("interp: all checks passed (%lu programs run)\n", programs_run);
 	return 0;
 }
