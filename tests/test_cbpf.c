@@ -656,19 +656,28 @@ static void test_conversion(void)
 
 	/*
 	 * Linux's "BPF_MAXINSNS: jump over MSH": ja over 4094 MSH. Linux refuses
-	 * it (its jump overflows); here the jump fits and the program runs.
+	 * it (its jump overflows); here the jump fits and the program runs. With
+	 * RET A at the end A is live through every MSH, which then keeps it in
+	 * R8: the longest expansion, and still a 16-bit jump.
 	 */
 	struct bpf32_sock_filter *msh = calloc(BPF32_CBPF_MAX_INSNS, sizeof *msh);
-	msh[0] = (struct bpf32_sock_filter)JA(BPF32_CBPF_MAX_INSNS - 2);
-	for (uint32_t i = 1; i < BPF32_CBPF_MAX_INSNS - 1; i++)
+	const uint32_t last = BPF32_CBPF_MAX_INSNS - 1;
+	msh[0] = (struct bpf32_sock_filter)JA(last - 1);
+	for (uint32_t i = 1; i < last; i++)
 		msh[i] = (struct bpf32_sock_filter)MSH(0);
-	msh[BPF32_CBPF_MAX_INSNS - 1] = (struct bpf32_sock_filter)RET(0xabababab);
-	TU_CHECK(cbpf_convert(msh, BPF32_CBPF_MAX_INSNS, SOCK, &cv, &err) == 0, "msh: %s", err.msg);
-	TU_CHECK(cv.len > 0 && cv.insns[0].code == (BPF_JMP | BPF_JA) &&
-		 cv.insns[0].off == (BPF32_CBPF_MAX_INSNS - 2) * CBPF_MAX_EXPANSION,
-		 "msh: ja off %d", cv.len ? cv.insns[0].off : 0);
+	msh[last] = (struct bpf32_sock_filter)RET_A;
+	TU_CHECK(cbpf_convert(msh, last + 1, SOCK, &cv, &err) == 0, "msh, ret a: %s", err.msg);
+	TU_CHECK(cv.len > 1 && cv.insns[1].code == (BPF_JMP | BPF_JA) &&
+		 cv.insns[1].off == (int16_t)((last - 1) * CBPF_MAX_EXPANSION),
+		 "msh, ret a: ja off %d", cv.len > 1 ? cv.insns[1].off : 0);
 	cbpf_conv_free(&cv);
-	struct bpf32_prog *p = bpf32_load_cbpf(env, msh, BPF32_CBPF_MAX_INSNS, SOCK, &err);
+	msh[last] = (struct bpf32_sock_filter)RET(0xabababab);
+	TU_CHECK(cbpf_convert(msh, last + 1, SOCK, &cv, &err) == 0, "msh: %s", err.msg);
+	TU_CHECK(cv.len > 0 && cv.insns[0].code == (BPF_JMP | BPF_JA) &&
+		 cv.insns[0].off == (int16_t)((last - 1) * 4), "msh: ja off %d, A dead: 4 per MSH",
+		 cv.len ? cv.insns[0].off : 0);
+	cbpf_conv_free(&cv);
+	struct bpf32_prog *p = bpf32_load_cbpf(env, msh, last + 1, SOCK, &err);
 	TU_CHECK(p, "msh: load: %s", err.msg);
 	if (p)
 		check_prog("jump over MSH", p, &pkts[P_TCP], 0xabababab);

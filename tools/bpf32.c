@@ -25,6 +25,8 @@ static const char usage[] =
 	"  bpf32 asm PROG.s [-o OUT]\n"
 	"  bpf32 disasm [--be] PROG\n"
 	"  bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]\n"
+	"  bpf32 filter [--interp] [--cpu C] [--count] [--dump] (EXPR | --bytecode B) FILE.pcap\n"
+	"  bpf32 filter --emit-bytecode EXPR [FILE.pcap]\n"
 	"PROG: .s assembly, .hex (one 16-hex-digit slot per line) or raw bytes.\n"
 	"--cpu: armv7, armv7-idiv, mips32r1, mips32r2, mips32r6.\n";
 
@@ -413,6 +415,8 @@ out:
 	return rc;
 }
 
+int cmd_filter(int argc, char **argv);   /* filter.c: classic filters over captures */
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -421,6 +425,7 @@ static const struct {
 	{ "asm", cmd_asm },
 	{ "disasm", cmd_disasm },
 	{ "plugin", cmd_plugin },
+	{ "filter", cmd_filter },
 };
 
 int main(int argc, char **argv)

@@ -31,7 +31,8 @@
  *     ld M[k], ldx M[k]        w0 = *(u32 *)(r10 - 64 + 4k), w7 = ...
  *     st M[k], stx M[k]        *(u32 *)(r10 - 64 + 4k) = w0, ... = w7
  *     ld #len, ldx #len        w0 = *(u32 *)(r6 + offsetof(len))   seccomp: w0 = 64
- *     ldx 4*([k]&0xf)          w8 = w0; ld_absb k; w0 &= 0xf; w0 <<= 2; w7 = w0; w0 = w8
+ *     ldx 4*([k]&0xf)          ld_absb k; w0 &= 0xf; w0 <<= 2; w7 = w0, with w8 = w0
+ *                              before and w0 = w8 after where A is live
  *     ld [SKF_AD_OFF + c]      w0 = a struct bpf32_pkt_meta field, w0 ^= w7, or a
  *                              helper call (see `ancs` below)
  *     ld [k] (seccomp)         w0 = *(u32 *)(r6 + k)  host order, as Linux
@@ -52,7 +53,8 @@
  *
  * A prologue copies R1 to R6 when the program uses the context and sets A
  * and X to 0 when some path can read them before writing them (the
- * dataflow pass that checks the scratch words finds this).
+ * dataflow pass that checks the scratch words finds this; a backward pass
+ * finds where A is live).
  *
  * Jump distances: no classic instruction becomes more than
  * CBPF_MAX_EXPANSION (6) eBPF instructions, so even a jump across a whole
@@ -72,6 +74,7 @@
 #include "cbpf.h"
 #include "packet.h"
 #include "prog.h"
+#include "text.h"
 
 /* ---------------------------------------------------------------- registers */
 
@@ -593,7 +596,7 @@ static void flow(const struct bpf32_sock_filter *f, const struct op *op, uint32_
 	case K_ST: *use = reg; *def = BIT_MEM(f->k); break;
 	case K_LD_ABS: *use = anc_uses(f->k); *def = BIT_A; break;
 	case K_LD_IND: *use = BIT_X; *def = BIT_A; break;
-	case K_LDX_MSH: *use = BIT_A; *def = BIT_X; break;   /* A goes through R8 */
+	case K_LDX_MSH: *def = BIT_X; break;   /* A passes through (R8 when live) */
 	case K_ALU_K: case K_NEG: *use = BIT_A; *def = BIT_A; break;
 	case K_ALU_X: *use = BIT_A | BIT_X; *def = BIT_A; break;
 	case K_JCOND_K: case K_RET_A: *use = BIT_A; break;
@@ -608,7 +611,14 @@ struct facts {
 	int init_a, init_x;   /* some path reads A / X before writing it */
 	int uses_ctx;         /* the prologue must keep R1 in R6 */
 	uint32_t helpers;     /* bit h: helpers[h] is called */
+	uint8_t *a_live;      /* a_live[pc]: A may be read after pc before it is written */
 };
+
+static void facts_free(struct facts *fx)
+{
+	free(fx->a_live);
+	fx->a_live = NULL;
+}
 
 static int uses_ctx(const struct bpf32_sock_filter *f, const struct op *op,
 		    enum bpf32_cbpf_mode mode)
@@ -683,6 +693,41 @@ static int check_flow(const struct bpf32_sock_filter *insns, uint32_t n,
 	return rc;
 }
 
+/*
+ * Liveness of A, backwards (every jump goes forward, so one walk from the
+ * end sees every successor first): in[pc] is whether A may be read from pc
+ * on before being written, and a_live[pc] the same after pc. LDX MSH needs
+ * to keep A aside only where it is live.
+ */
+static int live_a(const struct bpf32_sock_filter *insns, uint32_t n, struct facts *fx,
+		  struct bpf32_error *err)
+{
+	uint8_t *in = calloc(n + 1, 1);
+	fx->a_live = calloc(n, 1);
+	if (!in || !fx->a_live) {
+		free(in);
+		facts_free(fx);
+		return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
+	}
+	for (uint32_t pc = n; pc-- > 0;) {
+		const struct bpf32_sock_filter *f = &insns[pc];
+		const struct op *op = op_of(f->code);
+		uint32_t use, def;
+		uint8_t out;
+		flow(f, op, &use, &def);
+		switch (op->kind) {
+		case K_RET_K: case K_RET_A: out = 0; break;
+		case K_JA: out = in[pc + 1 + f->k]; break;
+		case K_JCOND_K: case K_JCOND_X: out = in[pc + 1 + f->jt] | in[pc + 1 + f->jf]; break;
+		default: out = in[pc + 1]; break;
+		}
+		fx->a_live[pc] = out;
+		in[pc] = (use & BIT_A) || (out && !(def & BIT_A));
+	}
+	free(in);
+	return 0;
+}
+
 static int validate(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32_cbpf_mode mode,
 		    struct facts *fx, struct bpf32_error *err)
 {
@@ -702,7 +747,8 @@ static int validate(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf3
 	uint8_t last = op_of(insns[n - 1].code)->kind;
 	if (last != K_RET_K && last != K_RET_A)
 		return REJECT(err, n - 1, "the last instruction must be a return");
-	return check_flow(insns, n, mode, fx, err);
+	int rc = check_flow(insns, n, mode, fx, err);
+	return rc ? rc : live_a(insns, n, fx, err);
 }
 
 /* ---------------------------------------------------------------- emission */
@@ -716,6 +762,7 @@ struct emitter {
 	uint32_t len;                /* instructions so far */
 	const uint32_t *start;       /* classic -> eBPF index; valid when out != NULL */
 	enum bpf32_cbpf_mode mode;
+	const struct facts *fx;
 };
 
 static void emit(struct emitter *e, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
@@ -836,18 +883,20 @@ static void emit_ld_ind(struct emitter *e, const struct bpf32_sock_filter *f, ui
 	emit(e, (uint8_t)f->code, 0, REG_X, 0, (int32_t)f->k);
 }
 
-/* X = 4 * (packet[k] & 0xf); LD_ABS writes R0, so A waits in R8. */
+/* X = 4 * (packet[k] & 0xf); LD_ABS writes R0, so a live A waits in R8. */
 static void emit_ldx_msh(struct emitter *e, const struct bpf32_sock_filter *f, uint32_t pc,
 			 uint8_t reg)
 {
-	(void)pc;
 	(void)reg;
-	emit_mov32_reg(e, REG_TMP, REG_A);
+	int keep = e->fx->a_live[pc];
+	if (keep)
+		emit_mov32_reg(e, REG_TMP, REG_A);
 	emit(e, BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, (int32_t)f->k);
 	emit(e, BPF_ALU | BPF_AND | BPF_K, REG_A, 0, 0, 0xf);
 	emit(e, BPF_ALU | BPF_LSH | BPF_K, REG_A, 0, 0, 2);
 	emit_mov32_reg(e, REG_X, REG_A);
-	emit_mov32_reg(e, REG_A, REG_TMP);
+	if (keep)
+		emit_mov32_reg(e, REG_A, REG_TMP);
 }
 
 static void emit_alu_k(struct emitter *e, const struct bpf32_sock_filter *f, uint32_t pc,
@@ -1003,7 +1052,7 @@ static int convert(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32
 {
 	memset(out, 0, sizeof *out);
 	out->start = malloc((n + 1) * sizeof *out->start);
-	struct emitter e = { .mode = mode, .start = out->start };
+	struct emitter e = { .mode = mode, .start = out->start, .fx = fx };
 	if (out->start) {
 		emit_program(&e, insns, n, fx, out->start);   /* sizing */
 		e.out = out->insns = malloc(e.len * sizeof *out->insns);
@@ -1020,9 +1069,12 @@ static int convert(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32
 int cbpf_convert(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32_cbpf_mode mode,
 		 struct cbpf_conv *out, struct bpf32_error *err)
 {
-	struct facts fx;
+	struct facts fx = { 0 };
 	int rc = validate(insns, n, mode, &fx, err);
-	return rc ? rc : convert(insns, n, mode, &fx, out, err);
+	if (!rc)
+		rc = convert(insns, n, mode, &fx, out, err);
+	facts_free(&fx);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- loading and running */
@@ -1031,18 +1083,20 @@ struct bpf32_prog *bpf32_load_cbpf(struct bpf32_env *env, const struct bpf32_soc
 				   uint32_t n, enum bpf32_cbpf_mode mode,
 				   struct bpf32_error *err)
 {
-	struct facts fx;
+	struct facts fx = { 0 };
 	struct cbpf_conv conv;
 	if (!env) {
 		bpf32_fail(err, BPF32_EINVAL, -1, "no environment");
 		return NULL;
 	}
-	if (validate(insns, n, mode, &fx, err))
-		return NULL;
-	for (unsigned h = 0; h < H_COUNT; h++)
-		if ((fx.helpers >> h & 1) && helper_ensure(env, &helpers[h], err))
-			return NULL;
-	if (convert(insns, n, mode, &fx, &conv, err))
+	int rc = validate(insns, n, mode, &fx, err);
+	for (unsigned h = 0; !rc && h < H_COUNT; h++)
+		if (fx.helpers >> h & 1)
+			rc = helper_ensure(env, &helpers[h], err);
+	if (!rc)
+		rc = convert(insns, n, mode, &fx, &conv, err);
+	facts_free(&fx);
+	if (rc)
 		return NULL;
 
 	uint8_t *bytes = malloc((size_t)conv.len * 8);
@@ -1251,4 +1305,64 @@ int cbpf_disasm_insn(const struct bpf32_sock_filter *f, uint32_t pc, char *buf, 
 		break;
 	}
 	return w < 0 || (size_t)w >= size ? -1 : 0;
+}
+
+/* Text that grows; `oom` sticks once an allocation failed. */
+struct text_out {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void out_line(struct text_out *o, const char *fmt, const char *a, const char *b)
+{
+	size_t need = strlen(fmt) + strlen(a) + strlen(b) + 1;
+	if (o->oom)
+		return;
+	if (o->len + need > o->cap) {
+		size_t cap = (o->cap + need) * 2;
+		char *ns = realloc(o->s, cap);
+		if (!ns) {
+			o->oom = 1;
+			return;
+		}
+		o->s = ns;
+		o->cap = cap;
+	}
+	o->len += (size_t)snprintf(o->s + o->len, o->cap - o->len, fmt, a, b);
+}
+
+int cbpf_listing(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32_cbpf_mode mode,
+		 char **out, struct bpf32_error *err)
+{
+	struct cbpf_conv cv;
+	struct text_out o = { 0 };
+	int rc = cbpf_convert(insns, n, mode, &cv, err);
+	if (rc)
+		return rc;
+	char head[64], num[16], line[CBPF_DISASM_LINE_MAX > BPF32_DISASM_LINE_MAX
+				       ? CBPF_DISASM_LINE_MAX : BPF32_DISASM_LINE_MAX];
+	snprintf(head, sizeof head, "%u classic instructions, %u eBPF", n, cv.len);
+	out_line(&o, "%s%s\n", head, "");
+	if (cv.start[0])
+		out_line(&o, "%s%s\n", "      prologue", "");
+	for (uint32_t i = 0, pc = 0; i <= n; i++) {
+		for (; pc < cv.start[i]; pc++) {
+			bpf32_disasm_insn(cv.insns, cv.len, pc, line, sizeof line);
+			snprintf(num, sizeof num, "%5u", pc);
+			out_line(&o, "      %s: %s\n", num, line);
+		}
+		if (i < n) {
+			cbpf_disasm_insn(&insns[i], i, line, sizeof line);
+			snprintf(num, sizeof num, "(%03u)", i);
+			out_line(&o, "%s %s\n", num, line);
+		}
+	}
+	cbpf_conv_free(&cv);
+	if (o.oom || !o.s) {
+		free(o.s);
+		return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
+	}
+	*out = o.s;
+	return 0;
 }

@@ -15,7 +15,8 @@
 #include <stdint.h>
 
 #include "bpf32.h"
-#include "insn.h"
+
+struct bpf_insn;   /* insn.h; left incomplete so that tools can include libpcap too */
 
 enum {
 	CBPF_RET = 0x06,    /* class: return (eBPF's JMP32) */
@@ -84,5 +85,12 @@ void cbpf_conv_free(struct cbpf_conv *conv);
  */
 #define CBPF_DISASM_LINE_MAX 64
 int cbpf_disasm_insn(const struct bpf32_sock_filter *insn, uint32_t pc, char *buf, size_t size);
+
+/*
+ * Validate and convert, then list each classic instruction followed by the
+ * eBPF it became (the prologue first). *out is malloc'd text.
+ */
+int cbpf_listing(const struct bpf32_sock_filter *insns, uint32_t n, enum bpf32_cbpf_mode mode,
+		 char **out, struct bpf32_error *err);
 
 #endif /* BPF32_CBPF_H */
