@@ -664,7 +664,7 @@ int main(int argc, char **argv)
 	test_programs();
 	test_disasm_lines();
 	test_random();
-	if (argc > 1 && tu_shared_present(argv[1])) {
+	if (tu_shared_present(argc > 1 ? argv[1] : NULL)) {
 		test_conformance(argv[1]);
 		test_negative(argv[1]);
 	}
