@@ -37,7 +37,8 @@ enum bpf32_errcode {
 	BPF32_ENOHELPER = -5,   /* run time: call of an unregistered helper */
 	BPF32_ELIMIT = -6,      /* run time: call depth or step budget exceeded */
 	BPF32_ENOTSUP = -7,     /* valid, but not supported by this build/target */
-	BPF32_EEXIST = -8,      /* already registered */
+	BPF32_EEXIST = -8,      /* already registered; map: key exists */
+	BPF32_ENOENT = -9,      /* map: no such key, or no key after this one */
 };
 
 #define BPF32_MSG_MAX 160
@@ -345,6 +346,199 @@ int bpf32_run_seccomp(struct bpf32_prog *prog, const struct bpf32_seccomp_data *
  */
 int bpf32_cbpf_parse(const char *text, struct bpf32_sock_filter **insns, uint32_t *n,
 		     struct bpf32_error *err);
+
+/* ---------------------------------------------------------------- maps and ELF objects */
+
+/*
+ * Maps, with Linux's semantics: programs reach them through the standard
+ * helpers (map_lookup_elem returns a pointer into the map, valid until the
+ * element is deleted or the map freed), embedding code through the functions
+ * below. All memory is allocated when the map is created, bounded by
+ * max_entries. Maps are not locked: updating a map from C while programs
+ * using it run on another thread is the embedder's business, as is
+ * concurrent use of an LRU or LPM map (whose lookups move internal links).
+ */
+
+/* Map types, numbered as Linux's enum bpf_map_type. */
+enum bpf32_map_type {
+	BPF32_MAP_HASH = 1,
+	BPF32_MAP_ARRAY = 2,
+	BPF32_MAP_PROG_ARRAY = 3,        /* tail-call targets; see bpf32_map_set_prog() */
+	BPF32_MAP_PERCPU_HASH = 5,       /* bpf32 runs on one CPU: a HASH */
+	BPF32_MAP_PERCPU_ARRAY = 6,      /* an ARRAY */
+	BPF32_MAP_LRU_HASH = 9,          /* when full, an insert evicts the least recently used */
+	BPF32_MAP_LRU_PERCPU_HASH = 10,  /* an LRU_HASH */
+	BPF32_MAP_LPM_TRIE = 11,         /* longest-prefix match, keys { u32 prefixlen; u8 data[] } */
+};
+
+/* Map flags (Linux's BPF_F_*). */
+enum bpf32_map_flags {
+	BPF32_F_NO_PREALLOC = 1u << 0,   /* accepted; bpf32 always preallocates */
+	BPF32_F_NO_COMMON_LRU = 1u << 1, /* accepted; one CPU */
+	BPF32_F_RDONLY_PROG = 1u << 7,   /* programs may read values, not write them */
+};
+
+/* Update flags, as Linux's BPF_ANY, BPF_NOEXIST, BPF_EXIST. */
+enum bpf32_update_flags {
+	BPF32_ANY = 0,       /* create or replace */
+	BPF32_NOEXIST = 1,   /* create only */
+	BPF32_EXIST = 2,     /* replace only */
+};
+
+struct bpf32_map_def {
+	uint32_t type;         /* enum bpf32_map_type */
+	uint32_t key_size;     /* bytes; 4 for arrays; 4 + 1..256 for LPM tries */
+	uint32_t value_size;   /* bytes; 4 for prog arrays */
+	uint32_t max_entries;
+	uint32_t flags;        /* enum bpf32_map_flags */
+};
+
+/* Memory one map may take (values, keys and bookkeeping). */
+#define BPF32_MAP_MAX_BYTES (64u << 20)
+
+struct bpf32_map;
+
+/*
+ * Create a map. Its values are registered as a memory region of `env` (with
+ * bpf32_region_add) for the interpreter; env may be NULL for maps that only
+ * embedding code and JITed programs use. bpf32_map_free() removes the region.
+ */
+struct bpf32_map *bpf32_map_new(struct bpf32_env *env, const char *name,
+				const struct bpf32_map_def *def, struct bpf32_error *err);
+void bpf32_map_free(struct bpf32_map *map);
+
+const char *bpf32_map_name(const struct bpf32_map *map);
+const struct bpf32_map_def *bpf32_map_info(const struct bpf32_map *map);
+/* "hash", "array", ... for a map type; NULL when bpf32 has no such type. */
+const char *bpf32_map_type_name(uint32_t type);
+
+/*
+ * Pointer to the value of `key`, or NULL. Unlike a program's lookup, this
+ * one does not count as a use of an LRU element (as a lookup through Linux's
+ * bpf() system call does not).
+ */
+void *bpf32_map_lookup(struct bpf32_map *map, const void *key);
+/* BPF32_EEXIST / BPF32_ENOENT per the flags; BPF32_E2BIG when full. */
+int bpf32_map_update(struct bpf32_map *map, const void *key, const void *value,
+		     uint64_t flags, struct bpf32_error *err);
+int bpf32_map_delete(struct bpf32_map *map, const void *key, struct bpf32_error *err);
+/*
+ * Iteration: the key after `key` into *next_key (key NULL, or not in the
+ * map: the first key); BPF32_ENOENT after the last.
+ */
+int bpf32_map_next_key(struct bpf32_map *map, const void *key, void *next_key,
+		       struct bpf32_error *err);
+
+/* Prog array maps: the program at `index` (NULL empties the slot). */
+int bpf32_map_set_prog(struct bpf32_map *map, uint32_t index, struct bpf32_prog *prog,
+		       struct bpf32_error *err);
+struct bpf32_prog *bpf32_map_get_prog(const struct bpf32_map *map, uint32_t index);
+
+/* Remove the region that starts at `base` (added by bpf32_region_add). */
+int bpf32_region_remove(struct bpf32_env *env, const void *base, struct bpf32_error *err);
+
+/*
+ * The standard helpers, with Linux's ids and prototypes:
+ *    1  void *map_lookup_elem(map, const void *key)
+ *    2  long  map_update_elem(map, const void *key, const void *value, u64 flags)
+ *    3  long  map_delete_elem(map, const void *key)
+ *    5  u64   ktime_get_ns(void)
+ *    6  long  trace_printk(const char *fmt, u32 fmt_size, u64, u64, u64)
+ *    7  u32   get_prandom_u32(void)
+ *   12  long  tail_call(ctx, prog_array_map, u32 index)
+ * Map helpers return Linux's negated errno values (-ENOENT, -EEXIST, -E2BIG,
+ * ...). trace_printk formats %d %i %u %x %X %c %p %% with flags "-0", a
+ * width and l/ll/h/hh/z length modifiers (at most three arguments; %s is not
+ * supported) and hands the line to the trace hook; it returns the line's
+ * length or -EINVAL.
+ */
+enum bpf32_std_helper_id {
+	BPF32_FN_MAP_LOOKUP_ELEM = 1,
+	BPF32_FN_MAP_UPDATE_ELEM = 2,
+	BPF32_FN_MAP_DELETE_ELEM = 3,
+	BPF32_FN_KTIME_GET_NS = 5,
+	BPF32_FN_TRACE_PRINTK = 6,
+	BPF32_FN_GET_PRANDOM_U32 = 7,
+	BPF32_FN_TAIL_CALL = 12,
+};
+
+struct bpf32_std_hooks {
+	/* Registered as helper 5; NULL: CLOCK_MONOTONIC. */
+	uint64_t (*ktime_get_ns)(void);
+	/* Registered as helper 7; NULL: a fixed-seed xorshift generator. */
+	uint32_t (*get_prandom_u32)(void);
+	/*
+	 * Receives every trace_printk line (without a newline); NULL discards
+	 * them. Unlike the two above, which are per environment, the trace
+	 * hook is process-wide: the last registration sets it.
+	 */
+	void (*trace)(void *user, const char *line, size_t len);
+	void *trace_user;
+};
+
+/* Register the standard helpers in env; hooks may be NULL (all defaults). */
+int bpf32_std_helpers_register(struct bpf32_env *env, const struct bpf32_std_hooks *hooks,
+			       struct bpf32_error *err);
+
+/*
+ * ELF objects as clang builds them (-target bpfel or bpfeb, -O2 -g): every
+ * function of a non-.text executable section is a program (or the whole
+ * section, when it has no function symbols), with the .text functions it
+ * calls linked in; maps come from BTF-defined `.maps` (with prog arrays
+ * initialised statically, as libbpf does) and from the legacy `maps` section
+ * (struct { u32 type, key_size, value_size, max_entries, flags; }); each
+ * .data*, .rodata* and .bss* section becomes a one-element array map named
+ * after the section (.rodata* read-only to programs), initialised from the
+ * object. Map references and global-data addresses are resolved into
+ * constants, and programs are loaded with bpf32_load(), so they call helpers
+ * by id through env: register the standard helpers first. Any malformed or
+ * unsupported input is an error; the object is untrusted.
+ */
+enum bpf32_elf_flags {
+	/*
+	 * Accept an object whose byte order is not the host's. Its programs
+	 * load, but the initial contents of its maps and global data are in the
+	 * object's order, so running them gives wrong results: this is for
+	 * inspection and cross-JIT only.
+	 */
+	BPF32_ELF_FOREIGN_ORDER = 1u << 0,
+};
+
+struct bpf32_elf_opts {
+	uint32_t flags;   /* enum bpf32_elf_flags */
+};
+
+/* Memory all maps of one object may take. */
+#define BPF32_OBJECT_MAX_MAP_BYTES (64u << 20)
+
+struct bpf32_object;
+
+struct bpf32_object *bpf32_load_elf(struct bpf32_env *env, const void *bytes, size_t len,
+				    const struct bpf32_elf_opts *opts, struct bpf32_error *err);
+/* Frees the object's programs and maps. */
+void bpf32_object_free(struct bpf32_object *obj);
+
+/* BPF32_ORDER_LITTLE or BPF32_ORDER_BIG. */
+enum bpf32_byte_order bpf32_object_order(const struct bpf32_object *obj);
+
+uint32_t bpf32_object_prog_count(const struct bpf32_object *obj);
+struct bpf32_prog *bpf32_object_prog(const struct bpf32_object *obj, uint32_t index);
+const char *bpf32_object_prog_name(const struct bpf32_object *obj, uint32_t index);
+const char *bpf32_object_prog_section(const struct bpf32_object *obj, uint32_t index);
+/* The program with this function name, else the first of section `name`. */
+struct bpf32_prog *bpf32_object_find_prog(const struct bpf32_object *obj, const char *name);
+
+/*
+ * A global variable of the object's data sections, by symbol name: a pointer
+ * into its data map (valid while the object lives) and its size in *size
+ * (if size is not NULL); NULL if there is none. Writing a .rodata variable
+ * before running programs sets a `const volatile` configuration value.
+ */
+void *bpf32_object_global(const struct bpf32_object *obj, const char *name, size_t *size);
+
+uint32_t bpf32_object_map_count(const struct bpf32_object *obj);
+struct bpf32_map *bpf32_object_map(const struct bpf32_object *obj, uint32_t index);
+struct bpf32_map *bpf32_object_find_map(const struct bpf32_object *obj, const char *name);
 
 /* ---------------------------------------------------------------- text */
 
