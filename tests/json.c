@@ -331,12 +331,28 @@ int json_hex(struct json *j, uint8_t *out, size_t cap, size_t *len)
 	if (next_byte(j) != '"')
 		return json_fail(j, "expected a hex string");
 	/*
-	 * Fast path: digit pairs up to the closing quote, decoded in one pass.
-	 * (`end` is a local so that stores through `out`, which may alias
-	 * anything, do not force reloads.)
+	 * Fast path: plain digit pairs up to the closing quote, decoded in one
+	 * pass; first for a string of exactly `cap` bytes (instruction slots),
+	 * whose digits can be decoded without a check per pair. (`end` is a
+	 * local so that stores through `out`, which may alias anything, do not
+	 * force reloads.)
 	 */
 	const char *p = j->p + 1, *end = j->end;
 	size_t n = 0;
+	if ((size_t)(end - p) > 2 * cap && p[2 * cap] == '"') {
+		unsigned bad = 0;
+		for (size_t i = 0; i < cap; i++) {
+			unsigned hi = hex_plus1[(unsigned char)p[2 * i]] - 1u;
+			unsigned lo = hex_plus1[(unsigned char)p[2 * i + 1]] - 1u;
+			bad |= hi | lo;
+			out[i] = (uint8_t)(hi << 4 | lo);
+		}
+		if (bad <= 15) {
+			j->p = (char *)p + 2 * cap + 1;
+			*len = cap;
+			return 0;
+		}
+	}
 	while (end - p >= 2 && n < cap) {
 		unsigned hi = hex_plus1[(unsigned char)p[0]] - 1u;
 		unsigned lo = hex_plus1[(unsigned char)p[1]] - 1u;

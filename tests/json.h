@@ -87,7 +87,7 @@ int json_string(struct json *j, const char **s, size_t *len);
 /*
  * A string of hexadecimal digit pairs ("0aff"), decoded into out[0..cap).
  * *len gets the byte count. Fails on odd length, non-hex digits or more than
- * `cap` bytes.
+ * `cap` bytes. Bytes of out past *len may be overwritten (pad them yourself).
  */
 int json_hex(struct json *j, uint8_t *out, size_t cap, size_t *len);
 

@@ -12,8 +12,8 @@
  *                     [--only-handwritten] [--match SUBSTR]
  *                     [--expect-records N] [-v] [FILE]
  *
- * A configuration is the interpreter or a JIT with its options (table
- * `configs`); ":handwritten" restricts one configuration to the records
+ * A configuration is the interpreter or a JIT with its options (struct
+ * tu_config, named as in tests/testutil.h); ":handwritten" restricts one configuration to the records
  * written out in the kernel's table (no generator), which keeps the slow
  * ones short. --only-handwritten and --match restrict every configuration.
  *
@@ -43,6 +43,7 @@
 
 #include "bpf32.h"
 #include "json.h"
+#include "testutil.h"
 
 /* ---------------------------------------------------------------- records */
 
@@ -245,17 +246,25 @@ static int parse_generator(struct json *j, struct record *r)
 	return 0;
 }
 
-static int parse_data(struct json *j, struct record *r)
+/* A 128-byte template with its trailing zeros left out. */
+static int parse_template(struct json *j, uint8_t *out)
 {
 	size_t n;
-	return json_hex(j, r->data, PKT_SIZE, &n);
+	if (json_hex(j, out, PKT_SIZE, &n) < 0)
+		return -1;
+	memset(out + n, 0, PKT_SIZE - n);
+	return 0;
+}
+
+static int parse_data(struct json *j, struct record *r)
+{
+	return parse_template(j, r->data);
 }
 
 static int parse_frag_data(struct json *j, struct record *r)
 {
-	size_t n;
 	r->has_frag = 1;
-	return json_hex(j, r->frag, PKT_SIZE, &n);
+	return parse_template(j, r->frag);
 }
 
 /* One entry of "subtests". */
@@ -606,21 +615,6 @@ static const struct kind_ops kinds[KIND_COUNT] = {
 
 /* ---------------------------------------------------------------- configurations */
 
-struct config {
-	const char *name;
-	int use_jit;
-	struct bpf32_jit_opts jit;
-};
-
-static const struct config configs[] = {
-	{ "interp", 0, { BPF32_CPU_DEFAULT, 0 } },
-	{ "jit", 1, { BPF32_CPU_DEFAULT, 0 } },
-	{ "jit-harden", 1, { BPF32_CPU_DEFAULT, BPF32_JIT_HARDEN } },
-	{ "jit-noidiv", 1, { BPF32_CPU_ARMV7, 0 } },
-	{ "jit-mips32r1", 1, { BPF32_CPU_MIPS32R1, 0 } },
-};
-#define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
-
 struct tally {
 	unsigned passed, failed;
 	unsigned progs, jited;   /* programs loaded, and JITed among them */
@@ -628,7 +622,7 @@ struct tally {
 
 /* A configuration chosen on the command line, with its results. */
 struct run {
-	const struct config *cfg;
+	struct tu_config cfg;    /* interpreter, or JIT and its options */
 	char label[64];          /* "interp", "jit-harden:handwritten" */
 	int handwritten_only;
 	struct tally tally[SUITE_COUNT];
@@ -676,9 +670,9 @@ static struct bpf32_prog *load_for(struct runner *rn, struct run *run, const str
 		return NULL;
 	struct tally *t = &run->tally[r->suite];
 	t->progs++;
-	if (run->cfg->use_jit) {
+	if (run->cfg.jit) {
 		struct bpf32_error jerr = { 0 };
-		if (bpf32_jit(prog, &run->cfg->jit, &jerr) == 0)
+		if (tu_config_apply(&run->cfg, prog, &jerr) == 0)
 			t->jited++;
 		else if (rn->verbose)
 			printf("     %s[%s] #%u \"%s\": not JIT'ed: %s\n", suite_names[r->suite],
@@ -990,24 +984,24 @@ static void run_record(struct runner *rn, struct record *r)
 	}
 }
 
+/* Add a configuration "NAME" or "NAME:handwritten". */
 static int add_run(struct runner *rn, const char *spec)
 {
+	char name[sizeof(rn->runs[0].label)];
 	const char *colon = strchr(spec, ':');
 	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-	if (colon && strcmp(colon + 1, "handwritten") != 0)
+	if (rn->nruns == MAX_RUNS || n >= sizeof(name) ||
+	    (colon && strcmp(colon + 1, "handwritten") != 0))
 		return -1;
-	for (size_t i = 0; i < NCONFIGS; i++) {
-		if (strlen(configs[i].name) != n || memcmp(configs[i].name, spec, n) != 0)
-			continue;
-		if (rn->nruns == MAX_RUNS)
-			return -1;
-		struct run *run = &rn->runs[rn->nruns++];
-		run->cfg = &configs[i];
-		run->handwritten_only = colon != NULL;
-		snprintf(run->label, sizeof(run->label), "%s", spec);
-		return 0;
-	}
-	return -1;
+	struct run *run = &rn->runs[rn->nruns];
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	if (tu_config_parse(name, &run->cfg) < 0)
+		return -1;
+	run->handwritten_only = colon != NULL;
+	snprintf(run->label, sizeof(run->label), "%s", spec);
+	rn->nruns++;
+	return 0;
 }
 
 static void usage(void)
@@ -1016,10 +1010,9 @@ static void usage(void)
 		"usage: test_bpf_runner [--order little|big] [--config NAME[:handwritten]]...\n"
 		"                       [--only-handwritten] [--match SUBSTR]\n"
 		"                       [--expect-records N] [-v] [FILE]\n"
-		"reads the test_bpf JSON lines from FILE or stdin; configurations:");
-	for (size_t i = 0; i < NCONFIGS; i++)
-		fprintf(stderr, " %s", configs[i].name);
-	fputc('\n', stderr);
+		"reads the test_bpf JSON lines from FILE or stdin; configurations: interp,\n"
+		"jit, jit-harden, jit-CPU, jit-CPU-harden with CPU one of armv7, armv7-idiv,\n"
+		"mips32r1, mips32r2, mips32r6\n");
 	exit(2);
 }
 
@@ -1037,7 +1030,7 @@ static int summarize(const struct runner *rn, unsigned records, long expect, dou
 			const struct tally *t = &run->tally[s];
 			printf("%s[%s]: %u passed, %u failed", suite_names[s], run->label,
 			       t->passed, t->failed);
-			if (run->cfg->use_jit)
+			if (run->cfg.jit)
 				printf(" [%u/%u JIT'ed]", t->jited, t->progs);
 			putchar('\n');
 			bad |= t->failed != 0;
@@ -1119,6 +1112,7 @@ int main(int argc, char **argv)
 	size_t cap = 0;
 	ssize_t len;
 	unsigned records = 0, expect_index[SUITE_COUNT] = { 0 };
+	int resync = 0;   /* after a bad line, take the next index as it comes */
 	double parse_s = 0, t0 = now(), t_start = t0;
 	while ((len = getline(&line, &cap, in)) > 0) {
 		records++;
@@ -1133,7 +1127,12 @@ int main(int argc, char **argv)
 			else
 				printf("FAIL line %u, byte %zu: %s\n", records, pos, msg);
 			rn.bad_records++;
+			resync = 1;
 			continue;
+		}
+		if (resync) {
+			expect_index[rec.suite] = rec.index;
+			resync = 0;
 		}
 		if (rec.index != expect_index[rec.suite]++) {
 			printf("FAIL line %u: %s index %u, expected %u (records missing?)\n",

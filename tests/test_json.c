@@ -37,7 +37,7 @@ static const char *const invalid[] = {
 	"\"abc", "\"a\nb\"", "\"a\tb\"", "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"", "\"\\ude00\"",
 	"\"\\ud83d\"", "\"\\ud83d\\u0041\"", "\"\\ud83dx\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"",
 	"\"\xf5\x80\x80\x80\"", "\"\xe2\x82\"", "\"\x80\"", "\"\xf0\x8f\xbf\xbf\"", "\f1",
-	"[1]\v", "/*c*/1",
+	"[1]\v", "/*c*/1", "[1:2]", "{\"a\":1:\"b\":2}", "[1 x2]",
 };
 
 static void test_documents(void)
@@ -117,7 +117,7 @@ static void test_integers(void)
 
 static void test_hex(void)
 {
-	char buf[] = "[\"0aFf\", \"\\u0030a\", \"abc\", \"0g\", \"00112233\", \"\"]";
+	char buf[] = "[\"0aFf\", \"\\u0030a\", \"0A1b2C\", \"abc\"]";
 	struct json j;
 	uint8_t out[3];
 	size_t n = 99;
@@ -127,9 +127,21 @@ static void test_hex(void)
 		 "0aFf: n %zu", n);
 	TU_CHECK(json_more(&j) == 1 && json_hex(&j, out, 3, &n) == 0 && n == 1 && out[0] == 0x0a,
 		 "escaped hex: n %zu", n);
+	TU_CHECK(json_more(&j) == 1 && json_hex(&j, out, 3, &n) == 0 && n == 3 && out[0] == 0x0a &&
+			 out[1] == 0x1b && out[2] == 0x2c,
+		 "exactly cap bytes: n %zu", n);
 	TU_CHECK(json_more(&j) == 1 && json_hex(&j, out, 3, &n) < 0, "odd length accepted");
 	/* The error is sticky: nothing after it succeeds. */
 	TU_CHECK(json_more(&j) < 0 && json_error(&j, NULL) != NULL, "error not sticky");
+
+	/* Strings of exactly `cap` bytes take a path of their own: bad digits there too. */
+	static const char *const bad_hex[] = { "\"0g0a0b\"", "\"0a0bg0\"", "\"0a0b0 \"", "\"0a0b0c0d\"" };
+	for (size_t i = 0; i < sizeof(bad_hex) / sizeof(bad_hex[0]); i++) {
+		char text[16];
+		snprintf(text, sizeof(text), "%s", bad_hex[i]);
+		json_init(&j, text, strlen(text));
+		TU_CHECK(json_hex(&j, out, 3, &n) < 0, "json_hex accepted %s", bad_hex[i]);
+	}
 
 	static const struct {
 		const char *text;
