@@ -352,7 +352,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
-	unsigned rounds = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1500;
+	unsigned rounds = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 3000;
 	static const char *const orders[] = { "bpfel", "bpfeb" };
 	for (size_t x = 0; x < NOBJECTS; x++)
 		for (int o = 0; o < 2; o++)

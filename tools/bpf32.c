@@ -2,6 +2,7 @@
  * bpf32 — command-line front end of the library.
  *
  *   bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--be] [--cpu C] [--harden] PROG
+ *   bpf32 run ... PROG.o, bpf32 maps PROG.o   (ELF objects: elf_cmds.c)
  *   bpf32 asm PROG.s [-o OUT]
  *   bpf32 disasm [--be] PROG
  *   bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]
@@ -18,10 +19,14 @@
 #include <string.h>
 
 #include "bpf32.h"
+#include "cli.h"
 
 static const char usage[] =
 	"usage:\n"
 	"  bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--be] [--cpu C] [--harden] PROG\n"
+	"  bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--cpu C] [--harden]\n"
+	"            [--section S]... [--map NAME=KEYHEX:VALUEHEX]... [--dump-maps] PROG.o\n"
+	"  bpf32 maps PROG.o\n"
 	"  bpf32 asm PROG.s [-o OUT]\n"
 	"  bpf32 disasm [--be] PROG\n"
 	"  bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]\n"
@@ -30,7 +35,7 @@ static const char usage[] =
 	"PROG: .s assembly, .hex (one 16-hex-digit slot per line) or raw bytes.\n"
 	"--cpu: armv7, armv7-idiv, mips32r1, mips32r2, mips32r6.\n";
 
-static int die(const char *fmt, const char *arg)
+int die(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "bpf32: ");
 	fprintf(stderr, fmt, arg);
@@ -38,7 +43,7 @@ static int die(const char *fmt, const char *arg)
 	return 1;
 }
 
-static int report(const char *what, const struct bpf32_error *err)
+int report(const char *what, const struct bpf32_error *err)
 {
 	if (err->insn >= 0)
 		fprintf(stderr, "bpf32: %s: instruction %d: %s\n", what, err->insn, err->msg);
@@ -72,7 +77,7 @@ static char *read_all(FILE *f, size_t *len)
 	return buf;
 }
 
-static char *read_path(const char *path, size_t *len)
+char *read_path(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
@@ -95,7 +100,7 @@ static int hexval(int c)
  * Parse hex bytes separated by any whitespace (or none): "b4 00 01", "b400..",
  * one slot per line. Returns a malloc'd buffer, NULL on a bad digit.
  */
-static uint8_t *parse_hex(const char *s, size_t *len)
+uint8_t *parse_hex(const char *s, size_t *len)
 {
 	uint8_t *out = malloc(strlen(s) / 2 + 1);
 	size_t n = 0;
@@ -132,7 +137,7 @@ static int has_suffix(const char *s, const char *suffix)
 }
 
 /* The --mem buffer: raw bytes, or hex text for a .hex file. */
-static char *read_mem(const char *path, size_t *len)
+char *read_mem(const char *path, size_t *len)
 {
 	char *raw = read_path(path, len);
 	if (!raw || !has_suffix(path, ".hex"))
@@ -194,7 +199,7 @@ static const struct {
 	{ "mips32r6", BPF32_CPU_MIPS32R6 },
 };
 
-static int parse_cpu(const char *name, uint32_t *cpu)
+int parse_cpu(const char *name, uint32_t *cpu)
 {
 	for (size_t i = 0; i < sizeof cpus / sizeof cpus[0]; i++)
 		if (strcmp(name, cpus[i].name) == 0) {
@@ -266,6 +271,8 @@ static int maybe_jit(struct bpf32_prog *p, const struct opts *o)
 
 static int cmd_run(int argc, char **argv)
 {
+	if (elf_run_applies(argc, argv))   /* an ELF object: elf_cmds.c */
+		return cmd_elf_run(argc, argv);
 	struct opts o;
 	if (parse_opts(argc, argv, &o))
 		return 1;
@@ -426,6 +433,7 @@ static const struct {
 	{ "disasm", cmd_disasm },
 	{ "plugin", cmd_plugin },
 	{ "filter", cmd_filter },
+	{ "maps", cmd_maps },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,27 @@
+/* What the CLI's command files share; defined in bpf32.c and elf_cmds.c. */
+#ifndef BPF32_CLI_H
+#define BPF32_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf32.h"
+
+/* bpf32.c: messages to stderr; both return 1. */
+int die(const char *fmt, const char *arg);
+int report(const char *what, const struct bpf32_error *err);
+/* bpf32.c: a whole file ("-": stdin), NUL-terminated; NULL on error. */
+char *read_path(const char *path, size_t *len);
+/* bpf32.c: hex bytes, any whitespace between bytes; NULL on a bad digit. */
+uint8_t *parse_hex(const char *s, size_t *len);
+/* bpf32.c: the --mem buffer: raw bytes, or hex text for a .hex file. */
+char *read_mem(const char *path, size_t *len);
+/* bpf32.c: --cpu names; 0, or -1 for an unknown name. */
+int parse_cpu(const char *name, uint32_t *cpu);
+
+/* elf_cmds.c: `bpf32 run` on an ELF object, and `bpf32 maps`. */
+int elf_run_applies(int argc, char **argv);
+int cmd_elf_run(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
+
+#endif /* BPF32_CLI_H */
