@@ -25,7 +25,10 @@ endif()
 add_executable(test_bpf_runner test_bpf_runner.c json.c)
 target_link_libraries(test_bpf_runner PRIVATE bpf32-testutil)
 
-# Configurations run on every build; JIT ones join when the backends exist.
+# Configurations run on every build (names as in tests/testutil.h); the file
+# is parsed once for all of them. JIT ones join when the backends exist, e.g.
+# `--config jit --config jit-harden:handwritten` (":handwritten": only the
+# records without a generator, for the slower variants).
 set(BPF32_TEST_BPF_CONFIGS --config interp)
 
 add_test(NAME test_bpf
