@@ -60,6 +60,16 @@ enum {
 #define INSN_LEN 8
 #define LEGACY_DEF_LEN 20   /* u32 type, key_size, value_size, max_entries, flags */
 
+/*
+ * Limits that keep the work on a hostile object near linear in its size:
+ * maps per object, functions linked into one program (Linux's
+ * BPF_MAX_SUBPROGS), attributes of a BTF map definition. Instructions
+ * linked for all programs together stay within BPF32_MAX_INSNS.
+ */
+#define MAX_MAPS 1024
+#define MAX_FUNCS 256
+#define MAX_ATTRS 16
+
 /* ---------------------------------------------------------------- parsed file */
 
 enum sec_kind {
@@ -83,6 +93,20 @@ struct sec {
 	enum sec_kind kind;
 	struct rel *rels;         /* relocations of this section, by offset */
 	uint32_t nrels;
+	uint32_t sym_first, nsyms;   /* its symbols: elf.by_sec[sym_first ..] */
+	struct func *funcs;       /* code: its function symbols, by start */
+	uint32_t nfuncs;
+};
+
+/* Where a map or program is defined, for lookups by position. */
+struct pos {
+	uint32_t shndx, index;    /* index: in obj->maps or obj->progs */
+	uint64_t off;
+};
+
+/* A function symbol of a code section, in instructions. */
+struct func {
+	uint32_t start, len;
 };
 
 struct sym {
@@ -133,8 +157,11 @@ struct elf {
 	uint32_t nsecs;
 	struct sym *syms;
 	uint32_t nsyms;
+	uint32_t *by_sec;         /* symbol indexes grouped by section, in table order */
 	struct bpf32_object *obj;
+	struct pos *map_order;    /* the maps by (section, offset) */
 	uint64_t map_bytes;       /* all maps so far */
+	uint64_t linked;          /* instructions linked for all programs so far */
 	struct bpf32_error *err;
 };
 
@@ -309,6 +336,61 @@ static int parse_symbols(struct elf *e)
 	return 0;
 }
 
+/* Symbol j of section sec. */
+static const struct sym *sec_sym(const struct elf *e, const struct sec *sec, uint32_t j)
+{
+	return &e->syms[e->by_sec[sec->sym_first + j]];
+}
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct func *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The function symbols of a code section that fit it, sorted by start. */
+static int index_funcs(struct elf *e, struct sec *sec)
+{
+	sec->funcs = malloc((sec->nsyms ? sec->nsyms : 1) * sizeof *sec->funcs);
+	if (!sec->funcs)
+		return NOMEM(e);
+	for (uint32_t j = 0; j < sec->nsyms; j++) {
+		const struct sym *s = sec_sym(e, sec, j);
+		if (s->type == STT_FUNC && s->size && s->value % INSN_LEN == 0 &&
+		    s->size % INSN_LEN == 0 && in_bounds(s->value, s->size, sec->size))
+			sec->funcs[sec->nfuncs++] = (struct func){ (uint32_t)(s->value / INSN_LEN),
+								   (uint32_t)(s->size / INSN_LEN) };
+	}
+	qsort(sec->funcs, sec->nfuncs, sizeof *sec->funcs, func_cmp);
+	return 0;
+}
+
+/* Group the symbols by section (a counting sort), and index code sections' functions. */
+static int index_symbols(struct elf *e)
+{
+	e->by_sec = malloc((e->nsyms ? e->nsyms : 1) * sizeof *e->by_sec);
+	if (!e->by_sec)
+		return NOMEM(e);
+	for (uint32_t i = 0; i < e->nsyms; i++)
+		if (e->syms[i].shndx && e->syms[i].shndx < e->nsecs)
+			e->secs[e->syms[i].shndx].nsyms++;
+	uint32_t first = 0;
+	for (uint32_t k = 0; k < e->nsecs; k++) {
+		e->secs[k].sym_first = first;
+		first += e->secs[k].nsyms;
+		e->secs[k].nsyms = 0;
+	}
+	for (uint32_t i = 0; i < e->nsyms; i++)
+		if (e->syms[i].shndx && e->syms[i].shndx < e->nsecs) {
+			struct sec *sec = &e->secs[e->syms[i].shndx];
+			e->by_sec[sec->sym_first + sec->nsyms++] = i;
+		}
+	for (uint32_t k = 1; k < e->nsecs; k++)
+		if (e->secs[k].kind == SEC_CODE && index_funcs(e, &e->secs[k]))
+			return e->err->code;
+	return 0;
+}
+
 /* Section of a symbol, or NULL when it has none (undefined, absolute, common). */
 static const struct sec *sym_sec(const struct elf *e, const struct sym *s)
 {
@@ -380,13 +462,21 @@ static uint32_t first_rel(const struct sec *s, uint64_t off)
 
 /* ---------------------------------------------------------------- maps */
 
-static const struct obj_map *find_map_at(const struct bpf32_object *obj, uint32_t shndx,
-					 uint64_t off)
+static int pos_cmp(const void *a, const void *b)
 {
-	for (uint32_t i = 0; i < obj->nmaps; i++)
-		if (obj->maps[i].shndx == shndx && obj->maps[i].off == off)
-			return &obj->maps[i];
-	return NULL;
+	const struct pos *x = a, *y = b;
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* The map defined at offset `off` of section shndx, by binary search. */
+static const struct obj_map *find_map_at(const struct elf *e, uint32_t shndx, uint64_t off)
+{
+	struct pos key = { .shndx = shndx, .off = off };
+	const struct pos *found = bsearch(&key, e->map_order, e->obj->nmaps, sizeof *e->map_order,
+					  pos_cmp);
+	return found ? &e->obj->maps[found->index] : NULL;
 }
 
 /* Create a map and add it to the object; returns it, or NULL (error set). */
@@ -397,6 +487,10 @@ static struct obj_map *add_map(struct elf *e, const char *name,
 	struct bpf32_object *obj = e->obj;
 	if (strlen(name) >= MAP_NAME_MAX) {
 		FAIL(e, "map name %.20s... is too long", name);
+		return NULL;
+	}
+	if (obj->nmaps == MAX_MAPS) {
+		bpf32_fail(e->err, BPF32_E2BIG, -1, "ELF: more than %u maps", MAX_MAPS);
 		return NULL;
 	}
 	if (bpf32_object_find_map(obj, name)) {
@@ -424,15 +518,34 @@ static struct obj_map *add_map(struct elf *e, const char *name,
 	return om;
 }
 
-/* The definition symbol `name` in section shndx: its offset and size. */
-static const struct sym *find_def_sym(const struct elf *e, uint32_t shndx, const char *name)
+static int sym_name_cmp(const void *a, const void *b)
 {
-	for (uint32_t i = 0; i < e->nsyms; i++) {
-		const struct sym *s = &e->syms[i];
-		if (s->shndx == shndx && s->type != STT_SECTION && !strcmp(s->name, name))
-			return s;
+	return strcmp((*(const struct sym *const *)a)->name, (*(const struct sym *const *)b)->name);
+}
+
+/* The named symbols of a section, sorted by name (for find_def_sym). */
+static const struct sym **names_of(struct elf *e, const struct sec *sec, uint32_t *n)
+{
+	const struct sym **names = malloc((sec->nsyms ? sec->nsyms : 1) * sizeof *names);
+	*n = 0;
+	if (!names) {
+		NOMEM(e);
+		return NULL;
 	}
-	return NULL;
+	for (uint32_t j = 0; j < sec->nsyms; j++)
+		if (sec_sym(e, sec, j)->type != STT_SECTION)
+			names[(*n)++] = sec_sym(e, sec, j);
+	qsort(names, *n, sizeof *names, sym_name_cmp);
+	return names;
+}
+
+/* The definition symbol `name` among sorted names, or NULL. */
+static const struct sym *find_def_sym(const struct sym **names, uint32_t n, const char *name)
+{
+	struct sym key = { .name = name };
+	const struct sym *k = &key;
+	const struct sym **found = bsearch(&k, names, n, sizeof *names, sym_name_cmp);
+	return found ? *found : NULL;
 }
 
 static int check_def_sym(struct elf *e, const struct sym *s, uint32_t shndx, const char *name)
@@ -504,12 +617,15 @@ static int btf_map_attr(struct elf *e, const struct btf *btf, const char *map,
 	return 0;
 }
 
-static int btf_map(struct elf *e, const struct btf *btf, uint32_t shndx, uint32_t var)
+static int btf_map(struct elf *e, const struct btf *btf, uint32_t shndx, uint32_t var,
+		   const struct sym **names, uint32_t nnames)
 {
 	const char *name = btf_name(btf, var);
 	uint32_t st = btf_strip(btf, btf_ref(btf, var));
 	if (btf_kind(btf, var) != BTF_KIND_VAR || btf_kind(btf, st) != BTF_KIND_STRUCT)
 		return FAIL(e, "map %s: its BTF type is not a struct", name);
+	if (btf_vlen(btf, st) > MAX_ATTRS)
+		return FAIL(e, "map %s: more than %u attributes", name, MAX_ATTRS);
 	struct bpf32_map_def def = { 0 };
 	uint64_t values_off = 0;
 	int has_values = 0;
@@ -522,7 +638,7 @@ static int btf_map(struct elf *e, const struct btf *btf, uint32_t shndx, uint32_
 		if (rc)
 			return rc;
 	}
-	const struct sym *s = find_def_sym(e, shndx, name);
+	const struct sym *s = find_def_sym(names, nnames, name);
 	int rc = check_def_sym(e, s, shndx, name);
 	if (rc)
 		return rc;
@@ -548,13 +664,15 @@ static int btf_maps(struct elf *e, uint32_t shndx)
 	struct btf *btf = btf_parse(btf_sec->data, btf_sec->size, e->big, e->err);
 	if (!btf)
 		return e->err->code;
-	uint32_t ds = btf_find_datasec(btf, ".maps");
-	int rc = ds ? 0 : FAIL(e, "BTF has no .maps section");
+	uint32_t ds = btf_find_datasec(btf, ".maps"), nnames;
+	const struct sym **names = names_of(e, &e->secs[shndx], &nnames);
+	int rc = !names ? e->err->code : ds ? 0 : FAIL(e, "BTF has no .maps section");
 	for (uint32_t i = 0; !rc && i < btf_vlen(btf, ds); i++) {
 		uint32_t var;
 		btf_datasec_var(btf, ds, i, &var);
-		rc = btf_map(e, btf, shndx, var);
+		rc = btf_map(e, btf, shndx, var, names, nnames);
 	}
+	free(names);
 	btf_free(btf);
 	return rc;
 }
@@ -563,9 +681,9 @@ static int btf_maps(struct elf *e, uint32_t shndx)
 static int legacy_maps(struct elf *e, uint32_t shndx)
 {
 	const struct sec *sec = &e->secs[shndx];
-	for (uint32_t i = 0; i < e->nsyms; i++) {
-		const struct sym *s = &e->syms[i];
-		if (s->shndx != shndx || s->type == STT_SECTION)
+	for (uint32_t j = 0; j < sec->nsyms; j++) {
+		const struct sym *s = sec_sym(e, sec, j);
+		if (s->type == STT_SECTION)
 			continue;
 		int rc = check_def_sym(e, s, shndx, s->name);
 		if (rc)
@@ -615,10 +733,9 @@ static int data_map(struct elf *e, uint32_t shndx)
 		memcpy(value, sec->data, sec->size);
 	/* Its named variables, for bpf32_object_global(). */
 	struct bpf32_object *obj = e->obj;
-	for (uint32_t i = 0; i < e->nsyms; i++) {
-		const struct sym *s = &e->syms[i];
-		if (s->shndx != shndx || s->type != STT_OBJECT || !s->name[0] ||
-		    !in_bounds(s->value, s->size, sec->size))
+	for (uint32_t j = 0; j < sec->nsyms; j++) {
+		const struct sym *s = sec_sym(e, sec, j);
+		if (s->type != STT_OBJECT || !s->name[0] || !in_bounds(s->value, s->size, sec->size))
 			continue;
 		struct obj_global *g = grow(obj->globals, &obj->cap_globals, obj->nglobals + 1,
 					    sizeof *g);
@@ -650,6 +767,12 @@ static int create_maps(struct elf *e)
 				if (rc)
 					return rc;
 			}
+	e->map_order = malloc((e->obj->nmaps ? e->obj->nmaps : 1) * sizeof *e->map_order);
+	if (!e->map_order)
+		return NOMEM(e);
+	for (uint32_t i = 0; i < e->obj->nmaps; i++)
+		e->map_order[i] = (struct pos){ e->obj->maps[i].shndx, i, e->obj->maps[i].off };
+	qsort(e->map_order, e->obj->nmaps, sizeof *e->map_order, pos_cmp);
 	return 0;
 }
 
@@ -685,10 +808,10 @@ static int __attribute__((format(printf, 2, 3))) lfail(const struct linker *lk, 
 static int add_unit(struct linker *lk, uint32_t shndx, uint32_t start, uint32_t len)
 {
 	const struct sec *s = &lk->e->secs[shndx];
-	if ((uint64_t)lk->len + len > BPF32_MAX_INSNS)
+	if (lk->e->linked + lk->len + len > BPF32_MAX_INSNS)
 		return bpf32_fail(lk->e->err, BPF32_E2BIG, -1,
-				  "ELF: program %s: more than %u instructions", lk->prog,
-				  BPF32_MAX_INSNS);
+				  "ELF: program %s: the object's programs exceed %u instructions",
+				  lk->prog, BPF32_MAX_INSNS);
 	struct unit *units = grow(lk->units, &lk->cap_units, lk->nunits + 1, sizeof *units);
 	if (units)
 		lk->units = units;
@@ -721,19 +844,24 @@ static int place(struct linker *lk, uint32_t shndx, uint32_t idx, uint32_t *pos)
 			return 0;
 		}
 	}
-	uint32_t start = 0, len = (uint32_t)(e->secs[shndx].size / INSN_LEN);
-	for (uint32_t i = 0; i < e->nsyms; i++) {
-		const struct sym *s = &e->syms[i];
-		if (s->shndx == shndx && s->type == STT_FUNC && s->value % INSN_LEN == 0 &&
-		    s->size % INSN_LEN == 0 && in_bounds(s->value, s->size, e->secs[shndx].size) &&
-		    idx >= s->value / INSN_LEN && idx - s->value / INSN_LEN < s->size / INSN_LEN) {
-			start = (uint32_t)(s->value / INSN_LEN);
-			len = (uint32_t)(s->size / INSN_LEN);
-			break;
-		}
+	if (lk->nunits == MAX_FUNCS)
+		return bpf32_fail(e->err, BPF32_E2BIG, -1, "ELF: program %s calls more than %u functions",
+				  lk->prog, MAX_FUNCS - 1);
+	/* The last function starting at or before idx, if it covers idx. */
+	const struct sec *s = &e->secs[shndx];
+	uint32_t lo = 0, hi = s->nfuncs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->funcs[mid].start <= idx)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	*pos = lk->len + (idx - start);
-	return add_unit(lk, shndx, start, len);
+	struct func f = { 0, (uint32_t)(s->size / INSN_LEN) };
+	if (lo && idx - s->funcs[lo - 1].start < s->funcs[lo - 1].len)
+		f = s->funcs[lo - 1];
+	*pos = lk->len + (idx - f.start);
+	return add_unit(lk, shndx, f.start, f.len);
 }
 
 /* Point the call at program position `pos` to instruction target of section shndx. */
@@ -745,7 +873,7 @@ static int link_call(struct linker *lk, uint32_t pos, uint32_t shndx, int64_t ta
 	if (target < 0 || (uint64_t)target >= s->size / INSN_LEN)
 		return lfail(lk, "call target %lld is outside section %s", (long long)target,
 			     s->name);
-	uint32_t tpos;
+	uint32_t tpos = 0;
 	int rc = place(lk, shndx, (uint32_t)target, &tpos);
 	if (rc)
 		return rc;
@@ -762,14 +890,14 @@ static int lddw_value(struct linker *lk, const struct sym *s, int32_t addend, ui
 		return lfail(lk, "reference to undefined symbol %s", sym_label(e, s));
 	uint64_t off = s->value + (uint64_t)(int64_t)addend;
 	if (ts->kind == SEC_BTF_MAPS || ts->kind == SEC_LEGACY_MAPS) {
-		const struct obj_map *om = find_map_at(e->obj, s->shndx, off);
+		const struct obj_map *om = find_map_at(e, s->shndx, off);
 		if (!om)
 			return lfail(lk, "no map at %s+%llu", ts->name, (unsigned long long)off);
 		*value = (uintptr_t)om->map;
 		return 0;
 	}
 	if (ts->kind == SEC_DATA) {
-		const struct obj_map *om = find_map_at(e->obj, s->shndx, 0);
+		const struct obj_map *om = find_map_at(e, s->shndx, 0);
 		if (!om || off > ts->size)
 			return lfail(lk, "reference to %s+%llu is outside the section",
 				     ts->name, (unsigned long long)off);
@@ -853,6 +981,7 @@ static int link_prog(struct elf *e, struct obj_prog *p, uint32_t len)
 	int rc = add_unit(&lk, p->shndx, p->start, len);
 	for (uint32_t u = 0; !rc && u < lk.nunits; u++)
 		rc = link_unit(&lk, u);
+	e->linked += lk.len;
 	uint8_t *bytes = rc ? NULL : malloc((size_t)lk.len * INSN_LEN);
 	if (!rc && !bytes)
 		rc = NOMEM(e);
@@ -906,10 +1035,9 @@ static int load_progs(struct elf *e)
 		if (s->kind != SEC_CODE || s->size == 0 || !strcmp(s->name, ".text"))
 			continue;
 		uint32_t before = e->obj->nprogs;
-		for (uint32_t j = 0; j < e->nsyms; j++) {
-			const struct sym *sy = &e->syms[j];
-			if (sy->shndx == i && sy->type == STT_FUNC &&
-			    (sy->bind == STB_GLOBAL || sy->bind == STB_WEAK)) {
+		for (uint32_t j = 0; j < s->nsyms; j++) {
+			const struct sym *sy = sec_sym(e, s, j);
+			if (sy->type == STT_FUNC && (sy->bind == STB_GLOBAL || sy->bind == STB_WEAK)) {
 				int rc = add_prog(e, sy->name, i, sy->value, sy->size);
 				if (rc)
 					return rc;
@@ -928,63 +1056,74 @@ static int load_progs(struct elf *e)
 
 /* ---------------------------------------------------------------- prog array initialisers */
 
-static struct bpf32_prog *prog_at(const struct bpf32_object *obj, uint32_t shndx,
-				  uint64_t value)
-{
-	for (uint32_t i = 0; i < obj->nprogs; i++)
-		if (obj->progs[i].shndx == shndx &&
-		    (uint64_t)obj->progs[i].start * INSN_LEN == value)
-			return obj->progs[i].prog;
-	return NULL;
-}
-
 /*
  * `values = { [i] = &prog, ... }` in a prog array's definition: relocations
- * of .maps inside the map's `values` member, one 8-byte pointer per slot.
- * Any other relocation of .maps is refused.
+ * of .maps inside the map's `values` member, one 8-byte pointer per slot,
+ * against the programs' function symbols. Any other relocation of .maps is
+ * refused.
  */
 static int init_prog_arrays(struct elf *e)
 {
-	for (uint32_t i = 1; i < e->nsecs; i++) {
-		const struct sec *s = &e->secs[i];
-		if (s->kind != SEC_BTF_MAPS)
+	const struct bpf32_object *obj = e->obj;
+	uint64_t rels = 0, used = 0;
+	for (uint32_t i = 1; i < e->nsecs; i++)
+		rels += e->secs[i].kind == SEC_BTF_MAPS ? e->secs[i].nrels : 0;
+	if (!rels)
+		return 0;
+	/* The programs by position, to find the one a symbol names. */
+	struct pos *progs = malloc(obj->nprogs * sizeof *progs);
+	if (!progs)
+		return NOMEM(e);
+	for (uint32_t i = 0; i < obj->nprogs; i++)
+		progs[i] = (struct pos){ obj->progs[i].shndx, i,
+					 (uint64_t)obj->progs[i].start * INSN_LEN };
+	qsort(progs, obj->nprogs, sizeof *progs, pos_cmp);
+	int rc = 0;
+	for (uint32_t m = 0; m < obj->nmaps && !rc; m++) {
+		const struct obj_map *om = &obj->maps[m];
+		if (!om->has_values)
 			continue;
-		for (uint32_t r = 0; r < s->nrels; r++) {
+		const struct sec *s = &e->secs[om->shndx];
+		uint64_t from = om->off + om->values_off, to = om->off + om->size;
+		for (uint32_t r = first_rel(s, from); !rc && r < s->nrels && s->rels[r].off < to;
+		     r++, used++) {
 			const struct rel *rel = &s->rels[r];
 			const struct sym *sy = &e->syms[rel->sym];
-			const struct obj_map *om = NULL;
-			for (uint32_t m = 0; m < e->obj->nmaps && !om; m++) {
-				const struct obj_map *c = &e->obj->maps[m];
-				if (c->shndx == i && c->has_values && rel->off >= c->off + c->values_off &&
-				    rel->off - c->off < c->size)
-					om = c;
-			}
-			if (!om || rel->type != R_BPF_64_ABS64 ||
-			    (rel->off - om->off - om->values_off) % 8)
-				return UNSUPPORTED(e, "relocation in .maps at offset %llu",
-						   (unsigned long long)rel->off);
-			uint64_t slot = (rel->off - om->off - om->values_off) / 8;
-			struct bpf32_prog *prog = prog_at(e->obj, sy->shndx, sy->value);
-			if (!prog)
-				return FAIL(e, "map %s: slot %llu refers to %s, which is not a program",
-					    om->map->name, (unsigned long long)slot, sym_label(e, sy));
-			if (slot >= om->map->def.max_entries)
-				return FAIL(e, "map %s: slot %llu is out of range", om->map->name,
-					    (unsigned long long)slot);
-			bpf32_map_set_prog(om->map, (uint32_t)slot, prog, NULL);
+			uint64_t slot = (rel->off - from) / 8;
+			struct pos key = { .shndx = sy->shndx, .off = sy->value };
+			const struct pos *p = bsearch(&key, progs, obj->nprogs, sizeof *progs, pos_cmp);
+			if (rel->type != R_BPF_64_ABS64 || (rel->off - from) % 8)
+				rc = UNSUPPORTED(e, "relocation in .maps at offset %llu",
+						 (unsigned long long)rel->off);
+			else if (!p)
+				rc = FAIL(e, "map %s: slot %llu refers to %s, which is not a program",
+					  om->map->name, (unsigned long long)slot, sym_label(e, sy));
+			else if (slot >= om->map->def.max_entries)
+				rc = FAIL(e, "map %s: slot %llu is out of range", om->map->name,
+					  (unsigned long long)slot);
+			else
+				bpf32_map_set_prog(om->map, (uint32_t)slot, obj->progs[p->index].prog,
+						   NULL);
 		}
 	}
-	return 0;
+	free(progs);
+	if (!rc && used != rels)
+		rc = UNSUPPORTED(e, ".maps has relocations outside prog array initialisers");
+	return rc;
 }
 
 /* ---------------------------------------------------------------- the API */
 
 static void elf_free(struct elf *e)
 {
-	for (uint32_t i = 0; e->secs && i < e->nsecs; i++)
+	for (uint32_t i = 0; e->secs && i < e->nsecs; i++) {
 		free(e->secs[i].rels);
+		free(e->secs[i].funcs);
+	}
 	free(e->secs);
 	free(e->syms);
+	free(e->by_sec);
+	free(e->map_order);
 }
 
 struct bpf32_object *bpf32_load_elf(struct bpf32_env *env, const void *bytes, size_t len,
@@ -1016,6 +1155,8 @@ struct bpf32_object *bpf32_load_elf(struct bpf32_env *env, const void *bytes, si
 				 e.big ? "big" : "little", e.big ? "bpfel" : "bpfeb");
 	if (!rc)
 		rc = parse_symbols(&e);
+	if (!rc)
+		rc = index_symbols(&e);
 	if (!rc)
 		rc = parse_relocations(&e);
 	if (!rc)

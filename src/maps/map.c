@@ -50,8 +50,8 @@ static uint64_t value_stride(const struct bpf32_map_def *def)
 uint64_t bpf32_map_bytes(const struct bpf32_map_def *def)
 {
 	const struct map_ops *ops = ops_of(def->type);
-	if (!ops)
-		return UINT64_MAX;
+	if (!ops || ops->check(def))
+		return UINT64_MAX;   /* the sizes below are bounded for valid ones only */
 	uint64_t values = ops->has_values ? (uint64_t)def->max_entries * value_stride(def) : 0;
 	return values + ops->extra_bytes(def);
 }

@@ -91,8 +91,8 @@ static inline int map_flags_valid(uint64_t flags)
 }
 
 /*
- * Bytes a map of this definition takes in all, or UINT64_MAX when its type
- * is unknown. The ELF loader uses it to bound an object's maps.
+ * Bytes a map of this definition takes in all, or UINT64_MAX when the
+ * definition is invalid. The ELF loader uses it to bound an object's maps.
  */
 uint64_t bpf32_map_bytes(const struct bpf32_map_def *def);
 
