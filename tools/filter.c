@@ -52,6 +52,13 @@ static int fail_err(const char *what, const struct bpf32_error *err)
 	return 1;
 }
 
+/* Report a capture read error; -1 for capture_next(). */
+static int fail_read(const char *fmt, const char *arg)
+{
+	fail(fmt, arg);
+	return -1;
+}
+
 /* ------------------------------------------------------------ link types */
 
 /*
@@ -120,7 +127,7 @@ static int capture_next(struct capture *c, struct frame *f)
 	}
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
-	return -fail("%s", pcap_geterr(c->p));
+	return fail_read("%s", pcap_geterr(c->p));
 }
 
 static void capture_close(struct capture *c)
@@ -191,19 +198,19 @@ static int capture_next(struct capture *c, struct frame *f)
 	if (got == 0 && feof(c->f))
 		return 0;
 	if (got != sizeof h)
-		return -fail("%s: truncated record header", c->path);
+		return fail_read("%s: truncated record header", c->path);
 	uint32_t caplen = get32(h + 8, c->big), len = get32(h + 12, c->big);
 	if (caplen > FRAME_MAX)
-		return -fail("%s: corrupt record (captured length too large)", c->path);
+		return fail_read("%s: corrupt record (captured length too large)", c->path);
 	if (caplen > c->cap) {
 		uint8_t *nb = realloc(c->buf, caplen);
 		if (!nb)
-			return -fail("%s: out of memory", c->path);
+			return fail_read("%s: out of memory", c->path);
 		c->buf = nb;
 		c->cap = caplen;
 	}
 	if (fread(c->buf, 1, caplen, c->f) != caplen)
-		return -fail("%s: truncated record", c->path);
+		return fail_read("%s: truncated record", c->path);
 	*f = (struct frame){ c->buf, caplen, len };
 	return 1;
 }

@@ -532,6 +532,8 @@ static int check_insn(const struct bpf32_sock_filter *f, uint32_t pc, uint32_t n
 			return REJECT(err, pc, "shift by constant %u (32 or more)", f->k);
 		break;
 	case K_JA:
+		if (f->k >= 0x80000000u)   /* libpcap's protochain loops; Linux refuses it too */
+			return REJECT(err, pc, "backward jump (ja by %d)", (int32_t)f->k);
 		if ((uint64_t)pc + 1 + f->k >= n)
 			return REJECT(err, pc, "jump target %llu is outside the program (0..%u)",
 				      (unsigned long long)pc + 1 + f->k, n - 1);
