@@ -263,6 +263,51 @@ int bpf32_jit(struct bpf32_prog *prog, const struct bpf32_jit_opts *opts,
 /* 1 when bpf32_jit() succeeded for this program. */
 int bpf32_is_jited(const struct bpf32_prog *prog);
 
+/*
+ * Notes on JITed runs (bpf32_run on a JITed program):
+ *  - addresses are trusted, as in the kernel: no access is checked;
+ *  - stack bytes a program reads before writing them are unspecified (the
+ *    interpreter zeroes its stack);
+ *  - a tail call to a program that was not JITed JITs it first, with the
+ *    caller's options (and fails the run with its error if that fails);
+ *  - helpers are bound when the program is JITed;
+ *  - max_steps is ignored; local calls deeper than BPF32_MAX_FRAMES frames
+ *    end the run with BPF32_ELIMIT, as in the interpreter.
+ */
+
+/*
+ * Cross-JIT: compile for `arch` on any host, without running anything. The
+ * image holds the addresses of this host's helpers and runtime routines
+ * (truncated to 32 bits), so only an image made for BPF32_ARCH_HOST on its
+ * own host can run; the others are for inspection and measurement.
+ */
+struct bpf32_jit_info {
+	uint8_t *code;          /* the image, in the target's byte order */
+	size_t size;            /* bytes */
+	uint32_t nslots;        /* bpf32_prog_len() */
+	/*
+	 * nslots + 1 byte offsets: the code of slot i is
+	 * [slot_off[i], slot_off[i + 1]) (empty for the second slot of an
+	 * LDDW); before slot_off[0] is the entry code, from slot_off[nslots]
+	 * on the shared exits and stubs.
+	 */
+	uint32_t *slot_off;
+	uint32_t entry;         /* byte offset of the C-callable entry */
+};
+
+int bpf32_jit_image(const struct bpf32_prog *prog, enum bpf32_arch arch,
+		    const struct bpf32_jit_opts *opts, struct bpf32_jit_info *info,
+		    struct bpf32_error *err);
+void bpf32_jit_info_free(struct bpf32_jit_info *info);
+
+/*
+ * A listing of the image: each eBPF instruction followed by its machine
+ * code, disassembled when the build has capstone, else as hex words. *out is
+ * malloc'd text.
+ */
+int bpf32_jit_dump(const struct bpf32_prog *prog, enum bpf32_arch arch,
+		   const struct bpf32_jit_opts *opts, char **out, struct bpf32_error *err);
+
 /* ---------------------------------------------------------------- classic BPF */
 
 /*
