@@ -1,9 +1,10 @@
 /*
  * The clang-built examples (examples/NAME.c), run with exact expected results
- * on the interpreter and, where this build has one, the JIT. Objects of the
- * host's byte order are used: NAME.bpfel.o on little-endian hosts,
- * NAME.bpfeb.o on big-endian ones (mips32be). Time, randomness and the
- * trace output go through the standard helpers' hooks, fixed here.
+ * on the interpreter and, where this build has one, the JIT (plain and with
+ * constant blinding, which rewrites the constants carrying map addresses).
+ * Objects of the host's byte order are used: NAME.bpfel.o on little-endian
+ * hosts, NAME.bpfeb.o on big-endian ones (mips32be). Time, randomness and
+ * the trace output go through the standard helpers' hooks, fixed here.
  *
  * usage: test_examples EXAMPLES_BUILD_DIR
  */
@@ -44,7 +45,7 @@ static void trace(void *user, const char *line, size_t len)
 
 /* ---------------------------------------------------------------- harness */
 
-static const char *const configs[] = { "interp", "jit" };
+static const char *const configs[] = { "interp", "jit", "jit-harden" };
 static const char *config;
 static int no_jit;   /* the configuration needs a JIT this build lacks */
 

@@ -1,6 +1,6 @@
 /*
  * Map semantics, from C and from programs (through the standard helpers, on
- * the interpreter and, where this build has one, the JIT):
+ * the interpreter and, where this build has one, the JIT, also hardened):
  *  - array, hash and prog array: update flags, errors, iteration;
  *  - LRU hash in the spirit of Linux's test_lru_map: never more than
  *    max_entries elements, and the evicted one is always the least recently
@@ -59,7 +59,7 @@ static int count_keys(struct bpf32_map *m, size_t key_size)
 }
 
 /* The configurations programs run in: the interpreter and the JIT if any. */
-static const char *const configs[] = { "interp", "jit" };
+static const char *const configs[] = { "interp", "jit", "jit-harden" };
 #define NCONFIGS (sizeof configs / sizeof configs[0])
 
 /* Load raw instructions (host order), JIT them for config c; NULL if c is unavailable. */
