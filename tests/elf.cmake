@@ -43,5 +43,8 @@ bpf32_cli_test(cli_elf_map_preload "^0xe3069283\n$"
 bpf32_cli_test(cli_elf_maps
   "allow4 +lpm_trie +key +8 value +4 max_entries +32 flags 0x1\nallow6 +lpm_trie +key +20"
   maps ${obj}/lpm_allow.${order}.o)
+bpf32_cli_test(cli_elf_maps_other_order
+  "jmp_table +prog_array +key +4 value +4 max_entries +4 flags 0x0\nstats +array +key +4 value +8"
+  maps ${obj}/tail_dispatch.bpfeb.o)
 bpf32_cli_test(cli_elf_no_section "bpf32: the object has no program or section nope"
   run --section nope ${obj}/lpm_allow.${order}.o)

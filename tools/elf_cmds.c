@@ -15,7 +15,7 @@
  * Without --section it runs the object's first program.
  *
  * `maps` lists the object's maps: name, type, key and value sizes,
- * max_entries and flags.
+ * max_entries and flags (for objects of either byte order).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -130,13 +130,17 @@ static void trace_to_stderr(void *user, const char *line, size_t len)
 	fprintf(stderr, "bpf_trace_printk: %.*s\n", (int)len, line);
 }
 
-/* Load the object into a new environment with the standard helpers. */
-static struct bpf32_object *open_object(const char *path, struct bpf32_env **env)
+/*
+ * Load the object into a new environment with the standard helpers; `flags`
+ * are enum bpf32_elf_flags.
+ */
+static struct bpf32_object *open_object(const char *path, uint32_t flags, struct bpf32_env **env)
 {
 	size_t len;
 	char *bytes = read_path(path, &len);
 	struct bpf32_error err = { 0 };
 	struct bpf32_std_hooks hooks = { .trace = trace_to_stderr };
+	struct bpf32_elf_opts opts = { flags };
 	struct bpf32_object *obj = NULL;
 	*env = NULL;
 	if (!bytes) {
@@ -146,7 +150,7 @@ static struct bpf32_object *open_object(const char *path, struct bpf32_env **env
 	*env = bpf32_env_new();
 	if (!*env || bpf32_std_helpers_register(*env, &hooks, &err))
 		report("helpers", &err);
-	else if (!(obj = bpf32_load_elf(*env, bytes, len, NULL, &err)))
+	else if (!(obj = bpf32_load_elf(*env, bytes, len, &opts, &err)))
 		report("load", &err);
 	free(bytes);
 	if (!obj) {
@@ -291,7 +295,7 @@ int cmd_elf_run(int argc, char **argv)
 	if (parse_elf_opts(argc, argv, &o))
 		return 1;
 	struct bpf32_env *env;
-	struct bpf32_object *obj = open_object(o.path, &env);
+	struct bpf32_object *obj = open_object(o.path, 0, &env);
 	char *mem = NULL;
 	size_t mem_len = 0;
 	int rc = 1;
@@ -327,7 +331,8 @@ int cmd_maps(int argc, char **argv)
 	if (argc != 1)
 		return die("%s", "maps needs one object file");
 	struct bpf32_env *env;
-	struct bpf32_object *obj = open_object(argv[0], &env);
+	/* Only definitions are shown: an object of either byte order will do. */
+	struct bpf32_object *obj = open_object(argv[0], BPF32_ELF_FOREIGN_ORDER, &env);
 	if (!obj)
 		return 1;
 	for (uint32_t i = 0; i < bpf32_object_map_count(obj); i++)
