@@ -212,8 +212,6 @@ static int map_error(const struct bpf32_map *m, int rc, struct bpf32_error *err)
 	case MAP_ENOSPC:
 		return bpf32_fail(err, BPF32_E2BIG, -1, "map %s: full, or key out of range",
 				  m->name);
-	case MAP_ENOMEM:
-		return bpf32_fail(err, BPF32_ENOMEM, -1, "map %s: out of memory", m->name);
 	default:
 		return bpf32_fail(err, BPF32_EINVAL, -1, "map %s: invalid key, value or flags",
 				  m->name);

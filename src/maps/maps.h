@@ -30,7 +30,6 @@
 enum {
 	MAP_ENOENT = -2,
 	MAP_E2BIG = -7,
-	MAP_ENOMEM = -12,
 	MAP_EEXIST = -17,
 	MAP_EINVAL = -22,
 	MAP_ENOSPC = -28,
