@@ -208,7 +208,7 @@ static void *lpm_lookup(struct bpf32_map *m, const void *key, int touch)
 	return best ? map_value(m, best - 1) : NULL;
 }
 
-/* Give node n (intermediate, or about to be created) a value slot; 0 when full. */
+/* A value slot holding `value`, as slot + 1; 0 when the map is full. */
 static uint32_t take_slot(struct bpf32_map *m, struct lpm *t, const void *value)
 {
 	if (t->count == m->def.max_entries)
