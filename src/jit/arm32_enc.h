@@ -66,7 +66,14 @@ static inline uint32_t a32_rol(uint32_t v, unsigned n)
  */
 static inline int32_t a32_imm_field(uint32_t v)
 {
-	for (unsigned rot = 0; rot < 16; rot++) {
+	if (v <= 0xff)
+		return (int32_t)v;
+	/* Rotated right by 32 - tz, with tz the even count of low zero bits ... */
+	unsigned tz = (unsigned)__builtin_ctz(v) & ~1u;
+	if (tz && (v >> tz) <= 0xff)
+		return (int32_t)((32 - tz) / 2 << 8 | v >> tz);
+	/* ... or wrapping around bit 0: rotated right by 2, 4 or 6. */
+	for (unsigned rot = 1; rot <= 3; rot++) {
 		uint32_t imm8 = a32_rol(v, 2 * rot);
 		if (imm8 <= 0xff)
 			return (int32_t)(rot << 8 | imm8);

@@ -182,38 +182,35 @@ static void keep_layout(struct jit_ctx *c)
 }
 
 /*
- * Sizing passes until the layout is stable, then the pass that writes into
- * `alloc`ated memory, which must reproduce it (if a backend's choices depend
- * on the real address and change, the sizing resumes from there).
+ * A first pass sizes everything with short branches. Each later pass writes
+ * into a buffer of the size the previous pass measured, measuring branches
+ * against its layout; when nothing moved, that pass is the image. When a
+ * branch had to grow, the buffer is dropped and the next pass tries again
+ * with the new layout (long branches stay long, so this ends; after
+ * JIT_MAX_PASSES every branch is long, which fixes the layout outright).
  */
 static int layout_and_emit(struct jit_ctx *c, int exec)
 {
-	uint32_t prev_size = 0;
 	c->off = calloc(c->len + 1, sizeof *c->off);
 	c->prev_off = calloc(c->len + 1, sizeof *c->prev_off);
 	if (!c->off || !c->prev_off)
 		return jit_fail(c, BPF32_ENOMEM, "out of memory");
 
-	for (int pass = 0;; pass++) {
-		c->pass = pass;
-		run_pass(c);
-		if (c->err)
-			return c->err;
-		int stable = pass > 0 && same_layout(c, prev_size);
+	run_pass(c);
+	for (int pass = 1; !c->err; pass++) {
+		uint32_t prev_size = c->pos;
 		keep_layout(c);
-		prev_size = c->pos;
-		if (pass == JIT_MAX_PASSES && !stable)
-			c->all_long = 1;   /* always converges: nothing depends on distances any more */
-		if (pass > JIT_MAX_PASSES + 4)
+		if (pass == JIT_MAX_PASSES)
+			c->all_long = 1;
+		if (pass > JIT_MAX_PASSES + 2)
 			return jit_fail(c, BPF32_EINVAL, "code layout does not converge");
-		if (!stable)
-			continue;
 
 		size_t bytes = 4 * (size_t)prev_size;
 		c->buf = exec ? jit_code_alloc(bytes) : malloc(bytes ? bytes : 4);
 		if (!c->buf)
 			return jit_fail(c, BPF32_ENOMEM, "out of memory for %zu bytes of code", bytes);
-		c->pass = ++pass;
+		c->cap = prev_size;
+		c->pass = pass;
 		run_pass(c);
 		if (!c->err && same_layout(c, prev_size))
 			return 0;
@@ -222,11 +219,8 @@ static int layout_and_emit(struct jit_ctx *c, int exec)
 		else
 			free(c->buf);
 		c->buf = NULL;
-		if (c->err)
-			return c->err;
-		keep_layout(c);
-		prev_size = c->pos;
 	}
+	return c->err;
 }
 
 /*

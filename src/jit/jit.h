@@ -181,6 +181,7 @@ struct jit_ctx {
 
 	/* Emission. */
 	uint8_t *buf;            /* NULL while sizing */
+	uint32_t cap;            /* words buf holds (a pass may outgrow it, and is redone) */
 	uint32_t pos;            /* words emitted so far in this pass */
 	uint32_t *off;           /* this pass: word offset of each insn; [len] = end */
 	uint32_t *prev_off;      /* the previous pass's offsets (branch targets) */
@@ -203,7 +204,7 @@ int jit_fail(struct jit_ctx *c, int code, const char *fmt, ...)
 /* Append one instruction word (in the target's byte order). */
 static inline void jit_emit(struct jit_ctx *c, uint32_t w)
 {
-	if (c->buf) {
+	if (c->buf && c->pos < c->cap) {
 		uint8_t *p = c->buf + 4 * (size_t)c->pos;
 		if (c->be->big_endian) {
 			p[0] = (uint8_t)(w >> 24); p[1] = (uint8_t)(w >> 16);

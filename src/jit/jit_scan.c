@@ -202,7 +202,7 @@ static int scan_flow(struct jit_ctx *c)
  * Use counts, weighted by loop depth: instructions between a backward jump
  * and its target count 4x per level (up to 3 levels).
  */
-static int scan_uses(struct jit_ctx *c)
+static int scan_uses(struct jit_ctx *c, const struct effect *eff)
 {
 	int32_t *depth = calloc(c->len + 1, sizeof *depth);
 	if (!depth)
@@ -219,7 +219,7 @@ static int scan_uses(struct jit_ctx *c)
 			continue;
 		const struct bpf_insn *in = &c->insns[i];
 		uint32_t w = 1u << (2 * (d < 3 ? d : 3));
-		struct effect e = effect_of(c, in);
+		struct effect e = eff[i];
 		uint16_t touched = e.use | e.def;
 		/* 32-bit operations use low halves only (their upper-half write is one store). */
 		int mem = BPF_CLASS(in->code) == BPF_LDX || BPF_CLASS(in->code) == BPF_ST ||
@@ -227,9 +227,8 @@ static int scan_uses(struct jit_ctx *c)
 		int wide = BPF_CLASS(in->code) == BPF_ALU64 || BPF_CLASS(in->code) == BPF_JMP ||
 			   bpf_is_lddw(in) || (mem && BPF_SIZE(in->code) == BPF_DW);
 		c->scan.used |= touched;
-		for (unsigned r = 0; r < JIT_NREGS; r++) {
-			if (!((touched >> r) & 1))
-				continue;
+		for (uint16_t m = touched; m; m &= (uint16_t)(m - 1)) {
+			unsigned r = (unsigned)__builtin_ctz(m);
 			c->scan.uses[r][JIT_LO] += w;
 			c->scan.uses[r][JIT_HI] += wide ? w : (e.def >> r & 1);
 		}
@@ -239,7 +238,7 @@ static int scan_uses(struct jit_ctx *c)
 }
 
 /* Backward liveness to a fixed point; only the registers live at instruction 0 are kept. */
-static int scan_live_in(struct jit_ctx *c)
+static int scan_live_in(struct jit_ctx *c, const struct effect *eff)
 {
 	uint16_t *live = calloc(c->len + 1, sizeof *live);
 	if (!live)
@@ -256,8 +255,7 @@ static int scan_live_in(struct jit_ctx *c)
 				out |= live[i + (bpf_is_lddw(in) ? 2 : 1)];   /* live[len] = 0 */
 			if (is_branch(in))
 				out |= live[c->target[i]];
-			struct effect e = effect_of(c, in);
-			uint16_t in_live = (uint16_t)(e.use | (out & ~e.def));
+			uint16_t in_live = (uint16_t)(eff[i].use | (out & ~eff[i].def));
 			if (in_live != live[i]) {
 				live[i] = in_live;
 				changed = 1;
@@ -270,7 +268,7 @@ static int scan_live_in(struct jit_ctx *c)
 }
 
 /* zero_hi: start from every register not live at entry and drop each one some write breaks. */
-static void scan_zero_hi(struct jit_ctx *c)
+static void scan_zero_hi(struct jit_ctx *c, const struct effect *eff)
 {
 	uint16_t zh = (uint16_t)((0xfff & ~c->scan.live_in) | 1u << BPF_REG_FP);
 	int changed = 1;
@@ -279,9 +277,8 @@ static void scan_zero_hi(struct jit_ctx *c)
 		for (uint32_t i = 0; i < c->len; i++) {
 			if (c->iflags[i] & JIT_F_LDDW_HI)
 				continue;
-			const struct bpf_insn *in = &c->insns[i];
-			uint16_t def = effect_of(c, in).def & zh;
-			if (def && !def_zero_hi(c, in, zh)) {
+			uint16_t def = eff[i].def & zh;
+			if (def && !def_zero_hi(c, &c->insns[i], zh)) {
 				zh &= (uint16_t)~def;
 				changed = 1;
 			}
@@ -292,8 +289,14 @@ static void scan_zero_hi(struct jit_ctx *c)
 
 int jit_scan(struct jit_ctx *c)
 {
-	if (scan_flow(c) || scan_uses(c) || scan_live_in(c))
-		return c->err;
-	scan_zero_hi(c);
-	return 0;
+	struct effect *eff = calloc(c->len, sizeof *eff);
+	if (!eff)
+		return jit_fail(c, BPF32_ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < c->len; i++)
+		if (!(c->iflags[i] & JIT_F_LDDW_HI))
+			eff[i] = effect_of(c, &c->insns[i]);
+	if (!scan_flow(c) && !scan_uses(c, eff) && !scan_live_in(c, eff))
+		scan_zero_hi(c, eff);
+	free(eff);
+	return c->err;
 }
