@@ -28,6 +28,7 @@ const char *bpf32_strerror(int code)
 		[-BPF32_ELIMIT] = "limit exceeded",
 		[-BPF32_ENOTSUP] = "not supported",
 		[-BPF32_EEXIST] = "already exists",
+		[-BPF32_ENOENT] = "not found",
 	};
 	if (code > 0 || -code >= (int)(sizeof names / sizeof names[0]))
 		return "unknown error";

@@ -92,6 +92,20 @@ int bpf32_region_add(struct bpf32_env *env, void *base, size_t len, int writable
 	return 0;
 }
 
+int bpf32_region_remove(struct bpf32_env *env, const void *base, struct bpf32_error *err)
+{
+	if (!env)
+		return bpf32_fail(err, BPF32_EINVAL, -1, "no environment");
+	for (size_t r = 0; r < env->nregions; r++)
+		if (env->regions[r].base == base) {
+			memmove(&env->regions[r], &env->regions[r + 1],
+				(env->nregions - r - 1) * sizeof env->regions[0]);
+			env->nregions--;
+			return 0;
+		}
+	return bpf32_fail(err, BPF32_EINVAL, -1, "no region starts at %p", base);
+}
+
 /* Every helper call names a registered helper (callx is checked at run time). */
 static int check_helpers(const struct bpf32_env *env, const struct bpf_insn *insns,
 			 uint32_t len, struct bpf32_error *err)

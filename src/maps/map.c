@@ -91,22 +91,6 @@ void idx_pool_put(struct idx_pool *p, uint32_t i)
 	p->free[p->nfree++] = i;
 }
 
-/* ---------------------------------------------------------------- regions */
-
-int bpf32_region_remove(struct bpf32_env *env, const void *base, struct bpf32_error *err)
-{
-	if (!env)
-		return bpf32_fail(err, BPF32_EINVAL, -1, "no environment");
-	for (size_t r = 0; r < env->nregions; r++)
-		if (env->regions[r].base == base) {
-			memmove(&env->regions[r], &env->regions[r + 1],
-				(env->nregions - r - 1) * sizeof env->regions[0]);
-			env->nregions--;
-			return 0;
-		}
-	return bpf32_fail(err, BPF32_EINVAL, -1, "no region starts at %p", base);
-}
-
 /* ---------------------------------------------------------------- life cycle */
 
 static int check_def(const struct bpf32_map_def *def, const char *name, struct bpf32_error *err)
