@@ -1,5 +1,21 @@
 # Classic BPF: opcodes, ancillary loads, validation, conversion, seccomp.
-bpf32_test(cbpf test_cbpf.c --config interp)
+# Every classic program runs on the interpreter and, on a build whose JIT
+# backend is in the tree, JITed in each CPU variant and hardened.
+set(BPF32_CBPF_JIT_arm32 arm32 jit jit-armv7 jit-armv7-idiv jit-harden)
+set(BPF32_CBPF_JIT_mips32el mips32 jit jit-mips32r1 jit-harden)
+set(BPF32_CBPF_JIT_mips32be mips32 jit jit-mips32r1 jit-harden)
+set(BPF32_CBPF_JIT_mips32r6el mips32 jit jit-harden)
+set(BPF32_CBPF_CONFIGS --config interp)
+set(BPF32_CBPF_JIT ${BPF32_CBPF_JIT_${BPF32_TARGET}})
+if(BPF32_CBPF_JIT)
+  list(POP_FRONT BPF32_CBPF_JIT BPF32_CBPF_BACKEND)
+  if(EXISTS ${CMAKE_SOURCE_DIR}/src/jit/${BPF32_CBPF_BACKEND}.c)
+    foreach(c ${BPF32_CBPF_JIT})
+      list(APPEND BPF32_CBPF_CONFIGS --config ${c})
+    endforeach()
+  endif()
+endif()
+bpf32_test(cbpf test_cbpf.c ${BPF32_CBPF_CONFIGS})
 
 # Differential test against libpcap. The build that has libpcap (the host)
 # compares bpf32 with libpcap's bpf_filter() and writes the expected match
@@ -12,7 +28,7 @@ if(PCAP_FOUND)
   set(BPF32_PCAP_DATA ${CMAKE_CURRENT_BINARY_DIR}/pcap_data)
   set(BPF32_PCAP_MODE pcap)
   file(MAKE_DIRECTORY ${BPF32_PCAP_DATA})
-  bpf32_test(pcap_diff test_pcap_diff.c --write ${BPF32_PCAP_DATA} --config interp)
+  bpf32_test(pcap_diff test_pcap_diff.c --write ${BPF32_PCAP_DATA} ${BPF32_CBPF_CONFIGS})
   target_link_libraries(pcap_diff PRIVATE PkgConfig::PCAP)
   target_compile_definitions(pcap_diff PRIVATE BPF32_HAVE_PCAP=1)
   set_tests_properties(pcap_diff PROPERTIES FIXTURES_SETUP pcap_data)
@@ -20,7 +36,7 @@ else()
   set(BPF32_PCAP_DATA ${BPF32_HOST_BUILD_DIR}/tests/pcap_data)
   set(BPF32_PCAP_MODE nopcap)
   bpf32_test(pcap_diff test_pcap_diff.c --replay ${BPF32_PCAP_DATA}/pcap_diff.expect
-    --config interp)
+    ${BPF32_CBPF_CONFIGS})
 endif()
 
 # The `bpf32 filter` command on the same data.

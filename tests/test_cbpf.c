@@ -20,7 +20,21 @@
 static struct tu_config configs[MAX_CONFIGS];
 static int nconfigs;
 static struct bpf32_env *env;
-static unsigned runs;
+static unsigned runs, jited_runs;
+
+/* Prepare a program for configuration c; a JIT configuration must really JIT it. */
+static int apply_config(int c, struct bpf32_prog *p, const char *name)
+{
+	struct bpf32_error err = { 0 };
+	if (tu_config_apply(&configs[c], p, &err)) {
+		TU_CHECK(0, "%s [%s]: jit: %s", name, configs[c].name, err.msg);
+		return -1;
+	}
+	TU_CHECK(!configs[c].jit || bpf32_is_jited(p), "%s [%s]: not JITed", name, configs[c].name);
+	runs++;
+	jited_runs += bpf32_is_jited(p) != 0;
+	return 0;
+}
 
 /* ------------------------------------------------------------ instructions */
 
@@ -200,11 +214,8 @@ static void check_prog(const char *name, struct bpf32_prog *p, const struct bpf3
 	for (int c = 0; c < nconfigs; c++) {
 		struct bpf32_error err = { 0 };
 		uint32_t got = 0;
-		if (tu_config_apply(&configs[c], p, &err)) {
-			TU_CHECK(0, "%s [%s]: jit: %s", name, configs[c].name, err.msg);
+		if (apply_config(c, p, name))
 			continue;
-		}
-		runs++;
 		int rc = bpf32_run_cbpf(p, pkt, &got, &err);
 		TU_CHECK(rc == 0, "%s [%s]: run: %s", name, configs[c].name, err.msg);
 		TU_CHECK(rc || got == want, "%s [%s]: got 0x%x, want 0x%x", name, configs[c].name,
@@ -856,11 +867,8 @@ static void test_seccomp(void)
 							.instruction_pointer = 0x1000,
 							.args = { calls[i].arg0, 5, 6 } };
 			uint32_t got = 0;
-			if (tu_config_apply(&configs[c], p, &err)) {
-				TU_CHECK(0, "seccomp [%s]: jit: %s", configs[c].name, err.msg);
+			if (apply_config(c, p, "seccomp policy"))
 				continue;
-			}
-			runs++;
 			int rc = bpf32_run_seccomp(p, &d, &got, &err);
 			TU_CHECK(rc == 0 && got == calls[i].want,
 				 "seccomp nr %d arg 0x%llx [%s]: rc %d got 0x%x want 0x%x (%s)",
@@ -907,7 +915,7 @@ int main(int argc, char **argv)
 	test_seccomp();
 	bpf32_env_free(env);
 
-	printf("cbpf: %u runs in %d configuration(s), %d failed checks\n", runs, nconfigs,
-	       tu_failures);
+	printf("cbpf: %u runs (%u JITed) in %d configuration(s), %d failed checks\n", runs,
+	       jited_runs, nconfigs, tu_failures);
 	return tu_failures != 0;
 }

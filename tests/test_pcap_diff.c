@@ -33,7 +33,7 @@
 #define MAX_CONFIGS 16
 static struct tu_config configs[MAX_CONFIGS];
 static int nconfigs;
-static unsigned long pairs;
+static unsigned long pairs, jited_pairs;
 
 /* ------------------------------------------------------------ the capture */
 
@@ -377,6 +377,8 @@ static void check_filter(const char *expr, const struct bpf32_sock_filter *insns
 			TU_CHECK(0, "\"%s\" [%s]: jit: %s", expr, configs[c].name, err.msg);
 			continue;
 		}
+		int jited = bpf32_is_jited(p);
+		TU_CHECK(!configs[c].jit || jited, "\"%s\" [%s]: not JITed", expr, configs[c].name);
 		unsigned bad = 0;
 		for (uint32_t i = 0; i < NFRAMES; i++) {
 			const struct frame *f = &frames[i];
@@ -385,6 +387,7 @@ static void check_filter(const char *expr, const struct bpf32_sock_filter *insns
 			uint32_t ret = 0;
 			int rc = bpf32_run_cbpf(p, &pkt, &ret, &err);
 			pairs++;
+			jited_pairs += jited != 0;
 			if (rc || (ret != 0) != want[i])
 				if (bad++ < 5)
 					TU_CHECK(0, "\"%s\" [%s]: packet %u: %s %u, libpcap %s", expr,
@@ -718,7 +721,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pcap_diff: give --write DIR or --replay FILE\n");
 		return 2;
 	}
-	printf("pcap_diff: %lu (filter, packet) pairs compared in %d configuration(s), "
-	       "%d failed checks\n", pairs, nconfigs, tu_failures);
+	printf("pcap_diff: %lu (filter, packet) pairs compared (%lu JITed) in %d configuration(s), "
+	       "%d failed checks\n", pairs, jited_pairs, nconfigs, tu_failures);
 	return rc || tu_failures != 0;
 }
