@@ -30,7 +30,7 @@ static const char usage[] =
 	"  bpf32 asm PROG.s [-o OUT]\n"
 	"  bpf32 disasm [--be] PROG\n"
 	"  bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]\n"
-	"  bpf32 filter [--interp] [--cpu C] [--count] [--dump] (EXPR | --bytecode B) FILE.pcap\n"
+	"  bpf32 filter [--interp] [--cpu C] [--count] [--dump [--arch A]] (EXPR | --bytecode B) FILE.pcap\n"
 	"  bpf32 filter --emit-bytecode EXPR [FILE.pcap]\n"
 	"PROG: .s assembly, .hex (one 16-hex-digit slot per line) or raw bytes.\n"
 	"--cpu: armv7, armv7-idiv, mips32r1, mips32r2, mips32r6.\n";

@@ -1,7 +1,7 @@
 /*
  * bpf32 filter: run a classic (tcpdump) filter over a pcap capture.
  *
- *   bpf32 filter [--interp] [--cpu C] [--count] [--dump] (EXPR | --bytecode B) FILE.pcap
+ *   bpf32 filter [--interp] [--cpu C] [--count] [--dump] [--arch A] (EXPR | --bytecode B) FILE.pcap
  *   bpf32 filter --emit-bytecode EXPR [FILE.pcap]
  *
  * The filter is converted to eBPF, JITed (on builds with a JIT, unless
@@ -14,6 +14,10 @@
  * and there --emit-bytecode prints the bytecode as `tcpdump -ddd` does.
  * Everywhere, --bytecode takes that bytecode as text or from a file.
  *
+ * --dump lists each classic instruction with the eBPF it became, then the
+ * native code: this CPU's on a build with a JIT, else (the host build) the
+ * cross-JIT's for --arch (arm32, mips32el or mips32be; default arm32).
+ *
  * Captures are read with libpcap where it is linked, otherwise by the small
  * reader below (classic pcap in both byte orders, micro- and nanosecond
  * time stamps; not pcapng). A packet cut by the capture's snapshot length
@@ -21,13 +25,13 @@
  * as in libpcap. Ancillary loads see the link header's protocol and zero
  * metadata.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bpf32.h"
 #include "cbpf.h"
+#include "cli.h"
 
 #ifdef BPF32_HAVE_PCAP
 #include <pcap/pcap.h>
@@ -35,27 +39,10 @@
 
 int cmd_filter(int argc, char **argv);
 
-static int fail(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "bpf32 filter: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	return 1;
-}
-
-static int fail_err(const char *what, const struct bpf32_error *err)
-{
-	if (err->insn >= 0)
-		fprintf(stderr, "bpf32 filter: %s: instruction %d: %s\n", what, err->insn, err->msg);
-	else
-		fprintf(stderr, "bpf32 filter: %s: %s\n", what, err->msg);
-	return 1;
-}
-
 /* Report a capture read error; -1 for capture_next(). */
 static int fail_read(const char *fmt, const char *arg)
 {
-	fail(fmt, arg);
+	die(fmt, arg);
 	return -1;
 }
 
@@ -107,7 +94,7 @@ static int capture_open(struct capture *c, const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	c->p = pcap_open_offline(path, errbuf);
-	return c->p ? 0 : fail("%s", errbuf);
+	return c->p ? 0 : die("%s", errbuf);
 }
 
 static uint32_t capture_linktype(const struct capture *c)
@@ -168,16 +155,16 @@ static int capture_open(struct capture *c, const char *path)
 	memset(c, 0, sizeof *c);
 	c->path = path;
 	if (!(c->f = fopen(path, "rb")))
-		return fail("cannot open %s", path);
+		return die("cannot open %s", path);
 	if (fread(h, 1, sizeof h, c->f) != sizeof h) {
 		fclose(c->f);
-		return fail("%s: not a pcap file (too short)", path);
+		return die("%s: not a pcap file (too short)", path);
 	}
 	uint32_t magic = get32(h, 0);
 	c->big = magic == __builtin_bswap32(PCAP_MAGIC_US) || magic == __builtin_bswap32(PCAP_MAGIC_NS);
 	if (!c->big && magic != PCAP_MAGIC_US && magic != PCAP_MAGIC_NS) {
 		fclose(c->f);
-		return fail(magic == PCAPNG_MAGIC ? "%s: pcapng is not supported; convert it with "
+		return die(magic == PCAPNG_MAGIC ? "%s: pcapng is not supported; convert it with "
 						    "`editcap -F pcap`"
 						  : "%s: not a pcap file (bad magic)", path);
 	}
@@ -225,38 +212,15 @@ static void capture_close(struct capture *c)
 
 /* ------------------------------------------------------------ filters */
 
-/* A whole text file, or NULL. */
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t n = 0, cap = 4096;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, 2 * cap + 1);
-		if (!nb)
-			free(buf);
-		buf = nb;
-		cap *= 2;
-	}
-	if (buf)
-		buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 /* --bytecode B: a file holding the bytecode, or the bytecode itself. */
 static int bytecode_arg(const char *arg, struct bpf32_sock_filter **insns, uint32_t *n)
 {
-	char *text = read_text(arg);
+	size_t len;
+	char *text = read_path(arg, &len);
 	struct bpf32_error err = { 0 };
 	int rc = bpf32_cbpf_parse(text ? text : arg, insns, n, &err);
 	free(text);
-	return rc ? fail_err("--bytecode", &err) : 0;
+	return rc ? report("--bytecode", &err) : 0;
 }
 
 #ifdef BPF32_HAVE_PCAP
@@ -266,7 +230,7 @@ static int compile_expr(pcap_t *p, const char *expr, struct bpf32_sock_filter **
 {
 	struct bpf_program prog;
 	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN))
-		return fail("%s", pcap_geterr(p));
+		return die("%s", pcap_geterr(p));
 	*n = prog.bf_len;
 	*insns = calloc(prog.bf_len ? prog.bf_len : 1, sizeof **insns);
 	for (uint32_t i = 0; *insns && i < prog.bf_len; i++) {
@@ -274,7 +238,7 @@ static int compile_expr(pcap_t *p, const char *expr, struct bpf32_sock_filter **
 		(*insns)[i] = (struct bpf32_sock_filter){ b->code, b->jt, b->jf, b->k };
 	}
 	pcap_freecode(&prog);
-	return *insns ? 0 : fail("%s", "out of memory");
+	return *insns ? 0 : die("%s", "out of memory");
 }
 
 /* EXPR for the capture's link type (Ethernet without a capture). */
@@ -284,7 +248,7 @@ static int filter_from_expr(const char *expr, const char *path, struct bpf32_soc
 	char errbuf[PCAP_ERRBUF_SIZE];
 	pcap_t *p = path ? pcap_open_offline(path, errbuf) : pcap_open_dead(DLT_EN10MB, 262144);
 	if (!p)
-		return fail("%s", errbuf);
+		return die("%s", errbuf);
 	int rc = compile_expr(p, expr, insns, n);
 	pcap_close(p);
 	return rc;
@@ -316,13 +280,31 @@ static void print_bytecode(const struct bpf32_sock_filter *insns, uint32_t n)
 		printf("%u %u %u %u\n", insns[i].code, insns[i].jt, insns[i].jf, insns[i].k);
 }
 
-/* --dump: each classic instruction followed by the eBPF it became. */
-static int dump(const struct bpf32_sock_filter *insns, uint32_t n)
+/* --dump, first part: each classic instruction followed by the eBPF it became. */
+static int dump_ebpf(const struct bpf32_sock_filter *insns, uint32_t n)
 {
 	char *text;
 	struct bpf32_error err = { 0 };
 	if (cbpf_listing(insns, n, BPF32_CBPF_SOCKET, &text, &err))
-		return fail_err("convert", &err);
+		return report("convert", &err);
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+/*
+ * --dump, second part: the native code, of this CPU when the program was
+ * JITed, else of the cross-JIT for `arch`.
+ */
+static int dump_native(const struct bpf32_prog *p, enum bpf32_arch arch,
+		       const struct bpf32_jit_opts *jopts)
+{
+	char *text;
+	struct bpf32_error err = { 0 };
+	if (bpf32_is_jited(p))
+		arch = BPF32_ARCH_HOST;
+	if (bpf32_jit_dump(p, arch, jopts, &text, &err))
+		return report("jit listing", &err);
 	fputs(text, stdout);
 	free(text);
 	return 0;
@@ -332,31 +314,32 @@ static int dump(const struct bpf32_sock_filter *insns, uint32_t n)
 
 static const struct {
 	const char *name;
-	enum bpf32_cpu cpu;
-} cpus[] = {
-	{ "armv7", BPF32_CPU_ARMV7 },       { "armv7-idiv", BPF32_CPU_ARMV7_IDIV },
-	{ "mips32r1", BPF32_CPU_MIPS32R1 }, { "mips32r2", BPF32_CPU_MIPS32R2 },
-	{ "mips32r6", BPF32_CPU_MIPS32R6 },
+	enum bpf32_arch arch;
+} archs[] = {
+	{ "arm32", BPF32_ARCH_ARM32 },
+	{ "mips32el", BPF32_ARCH_MIPS32EL },
+	{ "mips32be", BPF32_ARCH_MIPS32BE },
 };
+
+static int parse_arch(const char *name, enum bpf32_arch *arch)
+{
+	for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
+		if (!strcmp(name, archs[i].name)) {
+			*arch = archs[i].arch;
+			return 0;
+		}
+	return -1;
+}
 
 struct filter_opts {
 	int interp, count, dump;
 	const char *bytecode;
 	const char *emit;         /* --emit-bytecode EXPR */
 	struct bpf32_jit_opts jopts;
+	enum bpf32_arch arch;     /* --dump on a build without a JIT */
 	char *expr;               /* the words before FILE, joined */
 	const char *path;
 };
-
-static int parse_cpu(const char *name, uint32_t *cpu)
-{
-	for (size_t i = 0; i < sizeof cpus / sizeof cpus[0]; i++)
-		if (!strcmp(name, cpus[i].name)) {
-			*cpu = cpus[i].cpu;
-			return 0;
-		}
-	return fail("unknown cpu %s", name);
-}
 
 /* Options anywhere; the other words are EXPR... FILE (EXPR may be several words). */
 static int parse_args(int argc, char **argv, struct filter_opts *o)
@@ -364,6 +347,7 @@ static int parse_args(int argc, char **argv, struct filter_opts *o)
 	const char *words[64];
 	int nwords = 0;
 	memset(o, 0, sizeof *o);
+	o->arch = BPF32_ARCH_ARM32;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--interp")) {
@@ -373,42 +357,44 @@ static int parse_args(int argc, char **argv, struct filter_opts *o)
 		} else if (!strcmp(a, "--dump")) {
 			o->dump = 1;
 		} else if (!strcmp(a, "--cpu") || !strcmp(a, "--bytecode") ||
-			   !strcmp(a, "--emit-bytecode")) {
+			   !strcmp(a, "--emit-bytecode") || !strcmp(a, "--arch")) {
 			if (!val)
-				return fail("%s needs a value", a);
+				return die("%s needs a value", a);
 			i++;
 			if (!strcmp(a, "--cpu") && parse_cpu(val, &o->jopts.cpu))
-				return 1;
+				return die("unknown cpu %s", val);
+			if (!strcmp(a, "--arch") && parse_arch(val, &o->arch))
+				return die("unknown architecture %s (arm32, mips32el, mips32be)", val);
 			if (!strcmp(a, "--bytecode"))
 				o->bytecode = val;
 			if (!strcmp(a, "--emit-bytecode"))
 				o->emit = val;
 		} else if (a[0] == '-' && a[1] == '-') {
-			return fail("unknown option %s", a);
+			return die("unknown option %s", a);
 		} else if (nwords < (int)(sizeof words / sizeof words[0])) {
 			words[nwords++] = a;
 		} else {
-			return fail("%s", "too many words");
+			return die("%s", "too many words");
 		}
 	}
 	if (o->emit) {   /* --emit-bytecode EXPR [FILE] */
 		if (nwords > 1)
-			return fail("%s", "--emit-bytecode takes at most a capture file");
+			return die("%s", "--emit-bytecode takes at most a capture file");
 		o->path = nwords ? words[0] : NULL;
 		return 0;
 	}
 	if (nwords == 0)
-		return fail("%s", "no capture file");
+		return die("%s", "no capture file");
 	o->path = words[--nwords];
 	if (o->bytecode && nwords)
-		return fail("%s", "give either EXPR or --bytecode");
+		return die("%s", "give either EXPR or --bytecode");
 	if (!o->bytecode && !nwords)
-		return fail("%s", "no filter: give EXPR or --bytecode");
+		return die("%s", "no filter: give EXPR or --bytecode");
 	size_t len = 1;
 	for (int i = 0; i < nwords; i++)
 		len += strlen(words[i]) + 1;
 	if (nwords && !(o->expr = calloc(1, len)))
-		return fail("%s", "out of memory");
+		return die("%s", "out of memory");
 	for (int i = 0; i < nwords; i++) {
 		if (i)
 			strcat(o->expr, " ");
@@ -426,7 +412,7 @@ static int prepare(struct bpf32_prog *p, const struct filter_opts *o)
 	int rc = bpf32_jit(p, &o->jopts, &err);
 	if (rc == 0 || rc == BPF32_ENOTSUP)
 		return 0;
-	return fail_err("jit", &err);
+	return report("jit", &err);
 }
 
 /* Run the filter over every frame; print matches or their count. */
@@ -449,7 +435,7 @@ static int run_capture(struct bpf32_prog *p, struct capture *c, const struct fil
 		uint32_t ret;
 		number++;
 		if (bpf32_run_cbpf(p, &pkt, &ret, &err))
-			return fail_err("run", &err);
+			return report("run", &err);
 		if (ret) {
 			matches++;
 			if (!o->count)
@@ -482,16 +468,17 @@ int cmd_filter(int argc, char **argv)
 	}
 	rc = o.bytecode ? bytecode_arg(o.bytecode, &insns, &n)
 			: filter_from_expr(o.expr, o.path, &insns, &n);
-	if (rc || (o.dump && (rc = dump(insns, n))))
+	if (rc || (o.dump && (rc = dump_ebpf(insns, n))))
 		goto out;
 
 	struct bpf32_error err = { 0 };
 	env = bpf32_env_new();
 	if (!env || !(p = bpf32_load_cbpf(env, insns, n, BPF32_CBPF_SOCKET, &err))) {
-		rc = env ? fail_err("load", &err) : fail("%s", "out of memory");
+		rc = env ? report("load", &err) : die("%s", "out of memory");
 		goto out;
 	}
-	if ((rc = prepare(p, &o)) || (rc = capture_open(&c, o.path)))
+	if ((rc = prepare(p, &o)) || (o.dump && (rc = dump_native(p, o.arch, &o.jopts))) ||
+	    (rc = capture_open(&c, o.path)))
 		goto out;
 	rc = run_capture(p, &c, &o);
 	capture_close(&c);
