@@ -315,6 +315,23 @@ int bpf32_jit_dump(const struct bpf32_prog *prog, enum bpf32_arch arch,
  * validated as strictly as Linux and libpcap do, then converted to an
  * ordinary eBPF program, which the interpreter runs and bpf32_jit() compiles
  * like any other. Errors name the classic instruction.
+ *
+ * Semantics are Linux's, with libpcap's where they differ: A and X start at
+ * 0; a packet load outside the packet, and a division or modulo by X = 0,
+ * end the filter with 0; a shift by X of 32 or more gives 0 (libpcap; Linux
+ * masks the count). Refused: more than BPF32_CBPF_MAX_INSNS instructions,
+ * opcodes Linux does not accept (RET X, libpcap-only forms), division or
+ * modulo by a constant 0, constant shifts of 32 or more, scratch indexes of
+ * 16 or more, jumps outside the program or backwards (libpcap's protochain
+ * loops), unknown ancillary loads, a last instruction that is not a return,
+ * and a scratch word read on some path before it is written.
+ *
+ * Ancillary loads (`ld [SKF_AD_OFF + code]`, any size): every code Linux
+ * defines below SKF_AD_MAX. PROTOCOL, PKTTYPE, IFINDEX, MARK, QUEUE, HATYPE,
+ * RXHASH, CPU, VLAN_TAG, VLAN_TAG_PRESENT and VLAN_TPID read the packet's
+ * struct bpf32_pkt_meta as given; ALU_XOR_X is A ^= X; NLATTR, NLATTR_NEST,
+ * PAY_OFFSET (Linux's flow dissector for VLAN, IPv4, IPv6 with extension
+ * headers and IP-in-IP) and RANDOM call the helpers below.
  */
 
 /* One classic instruction: Linux's struct sock_filter, what `tcpdump -dd` prints. */
