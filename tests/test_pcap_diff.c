@@ -5,20 +5,25 @@
  * RARP, IPv4 with options and fragments, IPv6 with extension headers, TCP,
  * UDP, ICMP, ICMPv6, IGMP, GRE, LLDP, tiny frames, frames cut on the wire
  * and frames cut by a snapshot length) is filtered by well over a hundred
- * tcpdump expressions.
+ * tcpdump expressions, and a sample of it by random classic programs that
+ * use every opcode (division and shifts by X included).
  *
  *     test_pcap_diff --write DIR [--config NAME]...
  *         (builds with libpcap) compile every expression with pcap_compile(),
  *         take libpcap's own interpreter bpf_filter() as the expected
- *         result, check bpf32 gives the same match set on every packet,
- *         and write for the other builds DIR/pcap_diff.expect (expression,
- *         bytecode, match set), the capture as DIR/synth-le-us.pcap and
- *         DIR/synth-be-ns.pcap, and DIR/tcp80.{bytecode,expect,count} for
- *         the CLI test.
+ *         result, check bpf32 returns the same value on every packet, and
+ *         write for the other builds DIR/pcap_diff.expect (expression or
+ *         program, bytecode, libpcap's results), the capture as
+ *         DIR/synth-le-us.pcap and DIR/synth-be-ns.pcap, and
+ *         DIR/tcp80.{bytecode,expect,count} for the CLI test.
  *
  *     test_pcap_diff --replay DIR/pcap_diff.expect [--config NAME]...
  *         (every build) build the same capture, check it is the one the
- *         file was made from, and check bpf32 gives every recorded match set.
+ *         file was made from, and check bpf32 returns every recorded result.
+ *
+ * The random programs keep to what libpcap and Linux agree on: packet
+ * offsets are never negative, and an indexed load's X comes from the
+ * instruction just before it (a constant or LDX MSH), which no jump skips.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -361,12 +366,15 @@ static uint64_t capture_digest(void)
 
 /* ------------------------------------------------------------ running */
 
-/* Match set of a filter: one byte per frame. */
-typedef uint8_t matchset[NFRAMES];
+/* A filter's result on frames 0, step, 2 * step, ... */
+typedef uint32_t results[NFRAMES];
 
-/* Run a classic filter with bpf32 over the capture, under every configuration. */
+/*
+ * Run a classic filter with bpf32 on every `step`-th frame, under every
+ * configuration, and compare with the expected results.
+ */
 static void check_filter(const char *expr, const struct bpf32_sock_filter *insns, uint32_t n,
-			 const matchset want)
+			 uint32_t step, const results want)
 {
 	struct bpf32_env *env = bpf32_env_new();
 	struct bpf32_error err = { 0 };
@@ -380,7 +388,7 @@ static void check_filter(const char *expr, const struct bpf32_sock_filter *insns
 		int jited = bpf32_is_jited(p);
 		TU_CHECK(!configs[c].jit || jited, "\"%s\" [%s]: not JITed", expr, configs[c].name);
 		unsigned bad = 0;
-		for (uint32_t i = 0; i < NFRAMES; i++) {
+		for (uint32_t j = 0, i = 0; i < NFRAMES; j++, i += step) {
 			const struct frame *f = &frames[i];
 			struct bpf32_packet pkt = { .data = f->data, .len = f->len, .headlen = f->caplen,
 						    .net_off = f->caplen < 14 ? f->caplen : 14 };
@@ -388,11 +396,11 @@ static void check_filter(const char *expr, const struct bpf32_sock_filter *insns
 			int rc = bpf32_run_cbpf(p, &pkt, &ret, &err);
 			pairs++;
 			jited_pairs += jited != 0;
-			if (rc || (ret != 0) != want[i])
+			if (rc || ret != want[j])
 				if (bad++ < 5)
-					TU_CHECK(0, "\"%s\" [%s]: packet %u: %s %u, libpcap %s", expr,
+					TU_CHECK(0, "\"%s\" [%s]: packet %u: %s %u, libpcap %u", expr,
 						 configs[c].name, i + 1, rc ? err.msg : "result", ret,
-						 want[i] ? "matches" : "does not match");
+						 want[j]);
 		}
 		TU_CHECK(bad == 0, "\"%s\" [%s]: %u packets differ", expr, configs[c].name, bad);
 	}
@@ -403,6 +411,105 @@ static void check_filter(const char *expr, const struct bpf32_sock_filter *insns
 /* ------------------------------------------------------------ libpcap side */
 
 #ifdef BPF32_HAVE_PCAP
+
+/* Random programs (only the build with libpcap makes them; the others replay them). */
+
+#define NRANDOM 1500
+#define RANDOM_STEP 16        /* random programs run on every 16th frame */
+#define RANDOM_MAX_INSNS 48
+
+static uint32_t random_k(void)
+{
+	static const uint32_t ks[] = { 0, 1, 2, 3, 7, 0xff, 0x100, 0x7fffffff, 0x80000000,
+				       0xfffffffe, 0xffffffff };
+	return pick(3) ? PICK(ks) : pick(2) ? pick(300) : rnd();
+}
+
+/* A non-negative packet offset: mostly inside the frames, sometimes far off. */
+static uint32_t random_off(void)
+{
+	return pick(10) ? pick(90) : 0x7fffff00 + pick(256);
+}
+
+#define R_STMT(c, kk) ((struct bpf32_sock_filter){ (uint16_t)(c), 0, 0, (kk) })
+
+/*
+ * One random classic program of every opcode but the ancillary loads:
+ * straight-line instructions first, then jump targets, which avoid the
+ * indexed loads (their X is set by the instruction before). The program may
+ * still read a scratch word first; the caller retries those.
+ */
+static uint32_t random_program(struct bpf32_sock_filter *f)
+{
+	static const uint8_t sizes[] = { 0x00, 0x08, 0x10 };   /* w, h, b */
+	static const uint8_t alu_ops[] = { 0x00, 0x10, 0x20, 0x30, 0x90, 0x50, 0x40, 0xa0, 0x60,
+					   0x70 };  /* add sub mul div mod and or xor lsh rsh */
+	static const uint8_t jmp_ops[] = { 0x10, 0x20, 0x30, 0x40 };   /* jeq jgt jge jset */
+	static const uint32_t xs[] = { 0, 1, 2, 4, 14, 31, 32, 33, 0xffffffff };
+	uint8_t ind[RANDOM_MAX_INSNS] = { 0 };
+	uint32_t n = 4 + pick(RANDOM_MAX_INSNS - 4), i = 0;
+	while (i < n - 1) {
+		uint32_t r = pick(100), op = PICK(alu_ops);
+		if (r < 8) {
+			f[i++] = R_STMT(0x00, random_k());                       /* ld #k */
+		} else if (r < 14) {
+			f[i++] = R_STMT(0x01, pick(2) ? PICK(xs) : random_k());  /* ldx #k */
+		} else if (r < 26) {
+			f[i++] = R_STMT(0x20 | PICK(sizes), random_off());      /* ld [k] */
+		} else if (r < 31 && i + 2 < n) {                               /* ld [x + k] */
+			f[i++] = pick(2) ? R_STMT(0x01, pick(40)) : R_STMT(0xb1, random_off());
+			ind[i] = 1;
+			f[i++] = R_STMT(0x40 | PICK(sizes), pick(50));
+		} else if (r < 36) {
+			f[i++] = R_STMT(pick(2) ? 0x02 : 0x03, pick(16));       /* st, stx */
+		} else if (r < 41) {
+			f[i++] = R_STMT(pick(2) ? 0x60 : 0x61, pick(16));       /* ld M[], ldx M[] */
+		} else if (r < 44) {
+			f[i++] = R_STMT(pick(2) ? 0x80 : 0x81, 0);              /* ld #len, ldx #len */
+		} else if (r < 47) {
+			f[i++] = R_STMT(0xb1, random_off());                    /* ldx msh */
+		} else if (r < 62) {                                            /* op #k */
+			uint32_t k = op == 0x60 || op == 0x70 ? pick(32)
+				   : op == 0x30 || op == 0x90 ? random_k() | 1 : random_k();
+			f[i++] = R_STMT(0x04 | op, k);
+		} else if (r < 74) {
+			f[i++] = R_STMT(0x0c | op, 0);                          /* op x */
+		} else if (r < 76) {
+			f[i++] = R_STMT(0x84, 0);                               /* neg */
+		} else if (r < 79) {
+			f[i++] = R_STMT(pick(2) ? 0x07 : 0x87, 0);              /* tax, txa */
+		} else if (r < 81) {
+			f[i++] = R_STMT(0x05, 0);                               /* ja, target below */
+		} else if (r < 96) {
+			f[i] = R_STMT(0x05 | PICK(jmp_ops) | (pick(2) ? 0x08 : 0), random_k());
+			if (pick(2))
+				f[i].k = pick(100);
+			i++;
+		} else {
+			f[i++] = R_STMT(pick(2) ? 0x06 : 0x16, random_k());     /* ret #k, ret a */
+		}
+	}
+	f[n - 1] = R_STMT(pick(3) ? 0x16 : 0x06, random_k());
+	for (i = 0; i < n - 1; i++) {
+		uint8_t cls = f[i].code & 0x07, jop = f[i].code & 0xf0;
+		if (cls != 0x05)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			uint32_t t;
+			do
+				t = i + 1 + pick(n - 1 - i < 40 ? n - 1 - i : 40);
+			while (ind[t]);
+			if (jop == 0x00)
+				f[i].k = t - i - 1;
+			else if (side)
+				f[i].jf = (uint8_t)(t - i - 1);
+			else
+				f[i].jt = (uint8_t)(t - i - 1);
+		}
+	}
+	return n;
+}
+
 
 static const char *const exprs[] = {
 	/* protocols */
@@ -545,7 +652,7 @@ static void write_pcap(const char *dir, const char *name, int big, int nano)
 
 /* The CLI test's filter: its bytecode, matching packet numbers and count. */
 static void write_cli_files(const char *dir, const struct bpf32_sock_filter *insns, uint32_t n,
-			    const matchset m)
+			    const results m)
 {
 	FILE *b = open_out(dir, "tcp80.bytecode"), *e = open_out(dir, "tcp80.expect"),
 	     *c = open_out(dir, "tcp80.count");
@@ -569,13 +676,34 @@ static void write_cli_files(const char *dir, const struct bpf32_sock_filter *ins
 		fclose(c);
 }
 
-static int run_write(const char *dir)
+/* One record of pcap_diff.expect: name, bytecode, libpcap's results. */
+static void write_record(FILE *out, const char *kind, const char *name,
+			 const struct bpf32_sock_filter *insns, uint32_t n, uint32_t step,
+			 const results want)
 {
-	FILE *out = open_out(dir, "pcap_diff.expect");
-	if (!out)
-		return 1;
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, SNAPLEN);
-	fprintf(out, "capture %u %016llx\n", NFRAMES, (unsigned long long)capture_digest());
+	fprintf(out, "%s %s\nbytecode %u", kind, name, n);
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(out, ",%u %u %u %u", insns[i].code, insns[i].jt, insns[i].jf, insns[i].k);
+	fprintf(out, "\nresults %u", step);
+	for (uint32_t j = 0; j * step < NFRAMES; j++)
+		fprintf(out, " %u", want[j]);
+	fputc('\n', out);
+}
+
+/* libpcap's results of a filter on every `step`-th frame; the number of matches. */
+static unsigned pcap_results(const struct bpf_insn *prog, uint32_t step, results want)
+{
+	unsigned nmatch = 0;
+	for (uint32_t j = 0, i = 0; i < NFRAMES; j++, i += step) {
+		want[j] = bpf_filter(prog, frames[i].data, frames[i].len, frames[i].caplen);
+		nmatch += want[j] != 0;
+	}
+	return nmatch;
+}
+
+/* Every expression: libpcap's compiler, libpcap's interpreter, then bpf32. */
+static unsigned write_exprs(FILE *out, const char *dir, pcap_t *dead)
+{
 	unsigned total = 0;
 	for (size_t e = 0; e < NEXPRS; e++) {
 		struct bpf_program prog;
@@ -584,29 +712,58 @@ static int run_write(const char *dir)
 			continue;
 		}
 		struct bpf32_sock_filter *insns = from_pcap(&prog);
-		matchset want;
-		unsigned nmatch = 0;
-		for (uint32_t i = 0; i < NFRAMES; i++) {
-			want[i] = bpf_filter(prog.bf_insns, frames[i].data, frames[i].len,
-					     frames[i].caplen) != 0;
-			nmatch += want[i];
-		}
-		check_filter(exprs[e], insns, prog.bf_len, want);
-		total += nmatch;
-
-		fprintf(out, "filter %s\nbytecode %u", exprs[e], prog.bf_len);
-		for (uint32_t i = 0; i < prog.bf_len; i++)
-			fprintf(out, ",%u %u %u %u", insns[i].code, insns[i].jt, insns[i].jf, insns[i].k);
-		fprintf(out, "\nmatch %u", nmatch);
-		for (uint32_t i = 0; i < NFRAMES; i++)
-			if (want[i])
-				fprintf(out, " %u", i + 1);
-		fputc('\n', out);
+		results want;
+		total += pcap_results(prog.bf_insns, 1, want);
+		check_filter(exprs[e], insns, prog.bf_len, 1, want);
+		write_record(out, "filter", exprs[e], insns, prog.bf_len, 1, want);
 		if (!strcmp(exprs[e], "tcp port 80"))
 			write_cli_files(dir, insns, prog.bf_len, want);
 		free(insns);
 		pcap_freecode(&prog);
 	}
+	return total;
+}
+
+/* Random programs that bpf32 accepts (some read a scratch word first and are redrawn). */
+static void write_random(FILE *out)
+{
+	struct bpf32_env *env = bpf32_env_new();
+	unsigned redrawn = 0;
+	for (unsigned r = 0; r < NRANDOM; r++) {
+		struct bpf32_sock_filter f[RANDOM_MAX_INSNS];
+		struct bpf_insn pf[RANDOM_MAX_INSNS];
+		struct bpf32_error err = { 0 };
+		uint32_t n = random_program(f);
+		struct bpf32_prog *p = bpf32_load_cbpf(env, f, n, BPF32_CBPF_SOCKET, &err);
+		bpf32_prog_free(p);
+		if (!p) {
+			TU_CHECK(strstr(err.msg, "may be read before"), "random %u: %s", r, err.msg);
+			redrawn++;
+			r--;
+			continue;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			pf[i] = (struct bpf_insn){ f[i].code, f[i].jt, f[i].jf, f[i].k };
+		results want;
+		char name[32];
+		snprintf(name, sizeof name, "random-%u", r);
+		pcap_results(pf, RANDOM_STEP, want);
+		check_filter(name, f, n, RANDOM_STEP, want);
+		write_record(out, "program", name, f, n, RANDOM_STEP, want);
+	}
+	bpf32_env_free(env);
+	printf("pcap_diff: %u random programs (%u redrawn)\n", NRANDOM, redrawn);
+}
+
+static int run_write(const char *dir)
+{
+	FILE *out = open_out(dir, "pcap_diff.expect");
+	if (!out)
+		return 1;
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, SNAPLEN);
+	fprintf(out, "capture %u %016llx\n", NFRAMES, (unsigned long long)capture_digest());
+	unsigned total = write_exprs(out, dir, dead);
+	write_random(out);
 	TU_CHECK(fclose(out) == 0, "writing pcap_diff.expect");
 	check_refused(dead);
 	pcap_close(dead);
@@ -654,31 +811,29 @@ static int run_replay(const char *path)
 		 frames_in_file, digest, NFRAMES, (unsigned long long)capture_digest());
 	unsigned nfilters = 0;
 	while (!tu_failures && (line = next_line(&s))) {
-		char expr[256];
-		snprintf(expr, sizeof expr, "%s", strncmp(line, "filter ", 7) ? line : line + 7);
-		char *code = next_line(&s), *match = next_line(&s);
+		char name[256], *sp = strchr(line, ' ');
+		snprintf(name, sizeof name, "%s", sp ? sp + 1 : line);
+		char *code = next_line(&s), *res = next_line(&s), *end;
 		struct bpf32_sock_filter *insns = NULL;
 		uint32_t n = 0;
 		struct bpf32_error err = { 0 };
-		if (!code || !match || strncmp(code, "bytecode ", 9) || strncmp(match, "match ", 6) ||
+		if (!code || !res || strncmp(code, "bytecode ", 9) || strncmp(res, "results ", 8) ||
 		    bpf32_cbpf_parse(code + 9, &insns, &n, &err)) {
-			TU_CHECK(0, "%s: bad record for \"%s\": %s", path, expr, err.msg);
+			TU_CHECK(0, "%s: bad record for \"%s\": %s", path, name, err.msg);
 			break;
 		}
-		matchset want = { 0 };
-		char *p = match + 6, *end;
-		unsigned long count = strtoul(p, &end, 10);
-		for (unsigned long i = 0; i < count; i++) {
-			unsigned long num = strtoul(end, &end, 10);
-			if (num >= 1 && num <= NFRAMES)
-				want[num - 1] = 1;
-		}
-		check_filter(expr, insns, n, want);
+		results want = { 0 };
+		unsigned long step = strtoul(res + 8, &end, 10);
+		for (uint32_t j = 0; step && j * step < NFRAMES; j++)
+			want[j] = (uint32_t)strtoul(end, &end, 10);
+		TU_CHECK(step && !*end, "%s: bad results for \"%s\"", path, name);
+		if (step)
+			check_filter(name, insns, n, (uint32_t)step, want);
 		free(insns);
 		nfilters++;
 	}
 	free(text);
-	printf("pcap_diff: replayed %u filters over %u packets\n", nfilters, NFRAMES);
+	printf("pcap_diff: replayed %u filters and programs over %u packets\n", nfilters, NFRAMES);
 	return 0;
 }
 
