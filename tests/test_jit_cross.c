@@ -175,6 +175,27 @@ static void test_native(void)
 	bpf32_prog_free(p);
 }
 
+/*
+ * 32-bit code keeps no upper halves: registers only ever written by 32-bit
+ * operations have none, so each add32 is one instruction; a register that
+ * is live at entry (R1 here) keeps its upper half, zeroed by its add32.
+ */
+static void test_zero_hi(void)
+{
+	struct bpf32_prog *p = load_text("mov32 %r2, 1\nmov32 %r3, 2\nadd32 %r2, %r3\nadd32 %r3, %r2\n"
+					 "add32 %r2, 7\nadd32 %r1, %r2\nmov32 %r0, %r3\nexit\n");
+	struct bpf32_jit_info info;
+	if (!p || image(p, 0, 0, &info))
+		return;
+	for (uint32_t s = 2; s <= 4; s++)
+		TU_CHECK(info.slot_off[s + 1] - info.slot_off[s] == 4, "slot %u: %u bytes", s,
+			 info.slot_off[s + 1] - info.slot_off[s]);
+	TU_CHECK(info.slot_off[6] - info.slot_off[5] == 8, "add32 to R1 zero-extends: %u bytes",
+		 info.slot_off[6] - info.slot_off[5]);
+	bpf32_jit_info_free(&info);
+	bpf32_prog_free(p);
+}
+
 int main(void)
 {
 	env = bpf32_env_new();
@@ -183,6 +204,7 @@ int main(void)
 	test_blinding();
 	test_dump();
 	test_native();
+	test_zero_hi();
 	bpf32_env_free(env);
 	printf("jit_cross: %d failures\n", tu_failures);
 	return tu_failures ? 1 : 0;

@@ -329,6 +329,79 @@ static void atomic_tests(void)
 		}
 }
 
+/* ---------------------------------------------------------------- zero upper halves */
+
+/*
+ * Programs in the style of `clang -mcpu=v3` 32-bit code: registers written
+ * only by 32-bit operations and by the 64-bit ones that keep an upper half
+ * zero (mov, and, or, xor, rsh, arsh, div, mod of such values, loads of
+ * words and less), so that the JIT keeps no upper half for them; mixed
+ * with registers that do get 64-bit values, and forward branches.
+ */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+static void zero_hi_tests(void)
+{
+	static const uint8_t ops32[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_OR, BPF_AND, BPF_LSH,
+					 BPF_RSH, BPF_XOR, BPF_MOV, BPF_ARSH, BPF_DIV, BPF_MOD };
+	/* 64-bit operations: the first seven keep a zero upper half zero. */
+	static const uint8_t ops64[] = { BPF_MOV, BPF_AND, BPF_OR, BPF_XOR, BPF_RSH, BPF_DIV,
+					 BPF_MOD, BPF_ARSH, BPF_ADD, BPF_LSH, BPF_MUL, BPF_SUB };
+	for (unsigned prog = 0; prog < 60; prog++) {
+		struct sweep s;
+		sweep_start(&s, 9, 96);
+		/* R0-R5 32-bit only; R6-R8 get 64-bit values in half of the programs. */
+		uint8_t wide = prog % 2 ? 6 : 9;
+		for (unsigned b = 0; b < 12; b++) {
+			for (uint8_t r = 0; r < 9; r++) {
+				if (r >= wide)
+					emit_lddw(&s.p, r, edges[rnd(16)]);
+				else
+					emit_insn(&s.p, mk(BPF_ALU | BPF_MOV | BPF_K, r, 0, 0, (int32_t)edges[rnd(16)]));
+			}
+			for (unsigned k = 0; k < 24; k++) {
+				uint8_t d = (uint8_t)rnd(wide), r = (uint8_t)rnd(wide), op;
+				int x = rnd(2), kind = rnd(8);
+				int32_t imm = kind < 4 ? imms[rnd(16)] & 0x7fffffff : (int32_t)rnd(40);
+				if (kind == 0) {   /* a forward branch over the next instruction */
+					emit_insn(&s.p, mk(BPF_JMP | BPF_JGT | BPF_X, d, r, 1, 0));
+					continue;
+				}
+				if (kind == 1) {   /* a word load from the stack and a store */
+					emit_insn(&s.p, mk(BPF_STX | BPF_MEM | BPF_W, BPF_REG_FP, r, -4, 0));
+					emit_insn(&s.p, mk(BPF_LDX | BPF_MEM | BPF_H, d, BPF_REG_FP, -3, 0));
+					continue;
+				}
+				if (kind == 2) {   /* in every fourth program, any of them */
+					op = ops64[rnd(prog % 4 ? 7 : sizeof ops64)];
+					int shift = op == BPF_RSH || op == BPF_ARSH || op == BPF_LSH;
+					emit_insn(&s.p, mk(BPF_ALU64 | op | (x ? BPF_X : BPF_K), d, x ? r : 0, 0,
+							   x ? 0 : (shift ? imm % 64 : imm)));
+					continue;
+				}
+				op = ops32[rnd(sizeof ops32)];
+				if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
+					imm &= 31;
+				emit_insn(&s.p, mk(BPF_ALU | op | (x ? BPF_X : BPF_K), d, x ? r : 0, 0,
+						   x ? 0 : imm));
+			}
+			/* A 64-bit use of the 32-bit values: compare, and widen into R8. */
+			emit_insn(&s.p, mk(BPF_JMP | BPF_JSGT | BPF_X, (uint8_t)rnd(wide), (uint8_t)rnd(wide), 1, 0));
+			emit_insn(&s.p, mk(BPF_ALU64 | BPF_ADD | BPF_X, 8, (uint8_t)rnd(wide), 0, 0));
+			block_dump(&s, 0);
+		}
+		sweep_end(&s, "zero upper halves");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	jt_parse_args(argc, argv);
@@ -337,6 +410,7 @@ int main(int argc, char **argv)
 	jmp_tests();
 	mem_tests();
 	atomic_tests();
+	zero_hi_tests();
 	bpf32_env_free(env);
 	printf("test_jit_ops [%s]: %u programs, %u blocks, %d failures\n", jt_config.name,
 	       jt_programs, jt_blocks, tu_failures);

@@ -48,6 +48,7 @@
  * packet load out of bounds, an error) reloads sp from jit_run.saved_sp at
  * any depth and returns through the entry's exit.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -452,7 +453,9 @@ static void emit_alu_simple(struct jit_ctx *c, const struct bpf_insn *i)
 	int is64 = BPF_CLASS(i->code) == BPF_ALU64;
 
 	uint8_t d = is_mov ? dst_reg(c, i->dst, JIT_LO, T0) : get(c, i->dst, JIT_LO, T0);
-	struct opnd s = src_opnd(c, i, JIT_LO, T2);
+	struct opnd s = src_opnd(c, i, JIT_LO, is_mov ? d : T2);
+	if (is_mov && !s.is_imm)
+		d = s.reg;   /* a move is just the store, or nothing */
 	emit_dp(c, (enum a32_dp_op)alu_ops[op].lo, is64 && alu_ops[op].carry, d, d, s, T2);
 	put(c, i->dst, JIT_LO, d);
 	if (!is64) {
@@ -462,7 +465,9 @@ static void emit_alu_simple(struct jit_ctx *c, const struct bpf_insn *i)
 	if (hi_is_zero(c, i->dst))
 		return;   /* the scan proved the result's upper half zero */
 	uint8_t dh = is_mov ? dst_reg(c, i->dst, JIT_HI, T1) : get(c, i->dst, JIT_HI, T1);
-	s = src_opnd(c, i, JIT_HI, T3);
+	s = src_opnd(c, i, JIT_HI, is_mov ? dh : T3);
+	if (is_mov && !s.is_imm)
+		dh = s.reg;
 	emit_dp(c, (enum a32_dp_op)alu_ops[op].hi, 0, dh, dh, s, T3);
 	put(c, i->dst, JIT_HI, dh);
 }
@@ -1432,11 +1437,15 @@ static void arm32_epilogue(struct jit_ctx *c)
 /* ---------------------------------------------------------------- register map */
 
 /*
- * Give machine registers to the most used eBPF registers (scan weights):
- * registers are taken in order of use, each gets an even/odd pair of
- * r4-r11 when both halves need one, single registers otherwise; ip and lr
- * serve R0-R5 and AX once r4-r11 are gone (they are caller-saved, which
- * only these registers can afford). Everything else stays in its slot.
+ * Give machine registers to the most used eBPF registers (scan weights).
+ * Registers are taken in order of use. ip and lr can hold only R0-R5 and AX
+ * (they are caller-saved, which only these registers can afford), so those
+ * take ip/lr while they last and leave r4-r11 to the others: with one
+ * class of machine registers nested in the other, this greedy order gives
+ * the heaviest possible set of halves registers. In r4-r11 a register with
+ * both halves gets an even/odd pair (ldrd/strd for its stack accesses),
+ * a single half preferably a register whose pair mate is taken. Everything
+ * else stays in its slot.
  */
 static int arm32_prepare(struct jit_ctx *c)
 {
@@ -1476,7 +1485,10 @@ static int arm32_prepare(struct jit_ctx *c)
 			if (a->map[r][h].kind != LOC_SLOT || !c->scan.uses[r][h])
 				continue;
 			uint16_t pool = free_regs;
-			if (h == JIT_LO && a->map[r][JIT_HI].kind == LOC_SLOT && c->scan.uses[r][JIT_HI]) {
+			if (may_volatile && volatiles) {
+				pool = volatiles;
+			} else if (h == JIT_LO && a->map[r][JIT_HI].kind == LOC_SLOT &&
+				   c->scan.uses[r][JIT_HI]) {
 				/* Both halves: prefer a whole even/odd pair. */
 				for (unsigned p = 4; p < 12; p += 2)
 					if ((free_regs >> p & 3) == 3) {
@@ -1495,8 +1507,6 @@ static int arm32_prepare(struct jit_ctx *c)
 						break;
 					}
 			}
-			if (!pool && may_volatile)
-				pool = volatiles;
 			if (!pool)
 				continue;
 			unsigned m = (unsigned)__builtin_ctz(pool);
@@ -1510,6 +1520,40 @@ static int arm32_prepare(struct jit_ctx *c)
 		}
 	}
 	return 0;
+}
+
+/* "R0=r4:r5 R1=r6:zero R6=ip:[sp+52] ..." for the registers the program uses. */
+static void arm32_describe(struct jit_ctx *c, char *buf, size_t size)
+{
+	static const char *const names[16] = {
+		"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11",
+		"ip", "sp", "lr", "pc",
+	};
+	static const char *const bpf_names[JIT_NREGS] = {
+		"R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "AX",
+	};
+	size_t len = 0;
+	buf[0] = 0;
+	for (unsigned r = 0; r < JIT_NREGS && len < size; r++) {
+		if (!((c->scan.used >> r) & 1))
+			continue;
+		char half[2][24];
+		for (unsigned h = 0; h < 2; h++) {
+			struct loc l = loc_of(c, r, h);
+			if (l.kind == LOC_REG)
+				snprintf(half[h], sizeof half[h], "%s", names[l.reg]);
+			else if (l.kind == LOC_SLOT)
+				snprintf(half[h], sizeof half[h], "[sp+%u]", slot_off(r, h));
+			else if (l.kind == LOC_ZERO)
+				snprintf(half[h], sizeof half[h], "0");
+			else
+				snprintf(half[h], sizeof half[h], "sp+%u", FRAME_FP);
+		}
+		int n = snprintf(buf + len, size - len, "%s%s=%s:%s", len ? " " : "", bpf_names[r],
+				 half[0], half[1]);
+		if (n > 0)
+			len += (size_t)n;
+	}
 }
 
 static void arm32_release(struct jit_ctx *c)
@@ -1546,4 +1590,5 @@ const struct jit_backend jit_arm32 = {
 	.insn = arm32_insn,
 	.epilogue = arm32_epilogue,
 	.release = arm32_release,
+	.describe = arm32_describe,
 };

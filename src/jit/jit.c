@@ -388,6 +388,24 @@ void jit_cross_free(struct jit_ctx *c)
 	ctx_free(c);
 }
 
+/*
+ * Each original slot starts where the first instruction made from it does
+ * (going backwards, the first one is written last); slots that produced
+ * nothing start where the next one does.
+ */
+void jit_slot_offsets(const struct jit_ctx *c, uint32_t *slot_off)
+{
+	uint32_t n = c->prog->len;
+	slot_off[n] = 4 * c->off[c->len];
+	for (uint32_t s = n; s-- > 0;)
+		slot_off[s] = slot_off[s + 1];
+	for (uint32_t i = c->len; i-- > 0;)
+		slot_off[c->orig ? c->orig[i] : i] = insn_start(c, i);
+	for (uint32_t s = n; s-- > 0;)   /* keep them ordered across empty slots */
+		if (slot_off[s] > slot_off[s + 1])
+			slot_off[s] = slot_off[s + 1];
+}
+
 int bpf32_jit_image(const struct bpf32_prog *prog, enum bpf32_arch arch,
 		    const struct bpf32_jit_opts *opts, struct bpf32_jit_info *info,
 		    struct bpf32_error *err)
@@ -403,19 +421,7 @@ int bpf32_jit_image(const struct bpf32_prog *prog, enum bpf32_arch arch,
 		jit_cross_free(&c);
 		return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
 	}
-	/*
-	 * Each original slot starts where the first instruction made from it
-	 * does (going backwards, the first one is written last); slots that
-	 * produced nothing start where the next one does.
-	 */
-	info->slot_off[prog->len] = 4 * c.off[c.len];
-	for (uint32_t s = prog->len; s-- > 0;)
-		info->slot_off[s] = info->slot_off[s + 1];
-	for (uint32_t i = c.len; i-- > 0;)
-		info->slot_off[c.orig ? c.orig[i] : i] = insn_start(&c, i);
-	for (uint32_t s = prog->len; s-- > 0;)   /* keep them ordered across empty slots */
-		if (info->slot_off[s] > info->slot_off[s + 1])
-			info->slot_off[s] = info->slot_off[s + 1];
+	jit_slot_offsets(&c, info->slot_off);
 	info->code = c.buf;
 	info->size = 4 * (size_t)c.pos;
 	info->entry = 4 * c.entry;

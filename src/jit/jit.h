@@ -152,6 +152,8 @@ struct jit_backend {
 	void (*epilogue)(struct jit_ctx *c);
 	/* Release c->priv. */
 	void (*release)(struct jit_ctx *c);
+	/* One line naming where each eBPF register lives, for listings. */
+	void (*describe)(struct jit_ctx *c, char *buf, size_t size);
 };
 
 /* Labels a backend may bind once per pass and branch to (jit_label()). */
@@ -312,6 +314,9 @@ const struct bpf32_jit_image *jit_image_get(struct bpf32_prog *prog,
 int jit_compile_cross(struct jit_ctx *c, const struct bpf32_prog *prog, enum bpf32_arch arch,
 		      const struct bpf32_jit_opts *opts, struct bpf32_error *err);
 void jit_cross_free(struct jit_ctx *c);
+
+/* Byte offset where the code of each slot of c->prog starts (see bpf32_jit_info). */
+void jit_slot_offsets(const struct jit_ctx *c, uint32_t *slot_off);
 
 /* Address of an image's tail-call entry. */
 static inline uintptr_t jit_tail_entry(const struct bpf32_jit_image *img)

@@ -119,29 +119,42 @@ static void dump_insn(struct text *t, const struct bpf32_prog *prog, uint32_t s)
 int bpf32_jit_dump(const struct bpf32_prog *prog, enum bpf32_arch arch,
 		   const struct bpf32_jit_opts *opts, char **out, struct bpf32_error *err)
 {
-	struct bpf32_jit_info info;
-	int rc = bpf32_jit_image(prog, arch, opts, &info, err);
+	struct jit_ctx c;
+	int rc = jit_compile_cross(&c, prog, arch, opts, err);
 	if (rc)
 		return rc;
+	uint32_t *slot_off = malloc((prog->len + 1) * sizeof *slot_off);
+	if (!slot_off) {
+		jit_cross_free(&c);
+		return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
+	}
+	jit_slot_offsets(&c, slot_off);
+	const uint8_t *code = c.buf;
+	uint32_t size = 4 * c.pos;
+
 	struct text t = { 0 };
 	struct disasm d;
-	disasm_open(&d, jit_backend_for(arch));
-
-	say(&t, "; %zu bytes of code for %u eBPF slots, %.2f instructions per slot\n",
-	    info.size, info.nslots, info.nslots ? (double)(info.size / 4) / info.nslots : 0.0);
+	char regs[512] = "";
+	disasm_open(&d, c.be);
+	if (c.be->describe)
+		c.be->describe(&c, regs, sizeof regs);
+	say(&t, "; %s: %u bytes of code for %u eBPF slots (%.2f instructions per slot)\n",
+	    c.be->name, size, prog->len, (double)c.pos / prog->len);
+	say(&t, "; registers: %s\n", regs);
 	say(&t, "; entry\n");
-	dump_code(&t, &d, info.code, 0, info.slot_off[0]);
-	for (uint32_t s = 0; s < info.nslots; s++) {
+	dump_code(&t, &d, code, 0, slot_off[0]);
+	for (uint32_t s = 0; s < prog->len; s++) {
 		if (s > 0 && bpf_is_lddw(&prog->insns[s - 1]))
 			continue;
 		dump_insn(&t, prog, s);
 		uint32_t next = s + 1 + (uint32_t)bpf_is_lddw(&prog->insns[s]);
-		dump_code(&t, &d, info.code, info.slot_off[s], info.slot_off[next]);
+		dump_code(&t, &d, code, slot_off[s], slot_off[next]);
 	}
 	say(&t, "; exits, stubs and the tail-call entry\n");
-	dump_code(&t, &d, info.code, info.slot_off[info.nslots], (uint32_t)info.size);
+	dump_code(&t, &d, code, slot_off[prog->len], size);
 	disasm_close(&d);
-	bpf32_jit_info_free(&info);
+	free(slot_off);
+	jit_cross_free(&c);
 	if (t.oom) {
 		free(t.buf);
 		return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
