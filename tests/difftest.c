@@ -13,7 +13,7 @@
  * compiled for every architecture (one CPU variant and hardening choice per
  * case, in turn; --cross-all: all of them), which must succeed.
  *
- *   difftest [--config LIST] [--seed S] [--count N] [--size K] [--cross|--cross-all]
+ *   difftest [--config LIST] [--seed S] [--count N] [--size K] [--[no-]cross|--cross-all]
  *            [--linux-regs] [--steps] [--no-shrink] [--fork] [--out DIR] [-v]
  *
  * --fork runs every case (and every shrinking candidate) in a child process,
@@ -23,7 +23,9 @@
  *
  * LIST is a comma-separated list of run configurations (tests/testutil.h:
  * interp, jit, jit-harden, jit-armv7, jit-mips32r1, ...); consecutive seeds
- * take them in turn.
+ * take them in turn. By default a build runs every JIT configuration its CPU
+ * can run; the host runs the interpreter twice and cross-JITs (--no-cross:
+ * not).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -260,10 +262,14 @@ static int compare(const struct outcome *a, const struct outcome *b, char *buf, 
 			char where[64];
 			if (k < GEN_CTX_DATA)
 				snprintf(where, sizeof where, "ctx data");
-			else
+			else if ((k - GEN_CTX_DATA) % GEN_DUMP_BYTES < GEN_DUMP_STACK)
 				snprintf(where, sizeof where, "stack dump of function %zu, byte %zu",
 					 (k - GEN_CTX_DATA) / GEN_DUMP_BYTES,
 					 (k - GEN_CTX_DATA) % GEN_DUMP_BYTES);
+			else
+				snprintf(where, sizeof where, "r%zu of function %zu at its exit",
+					 ((k - GEN_CTX_DATA) % GEN_DUMP_BYTES - GEN_DUMP_STACK) / 8,
+					 (k - GEN_CTX_DATA) / GEN_DUMP_BYTES);
 			int len = snprintf(buf, n, "ctx byte %zu (%s): interpreter", k, where);
 			for (size_t j = at; j < at + 8 && len > 0 && (size_t)len < n; j++)
 				len += snprintf(buf + len, n - (size_t)len, " %02x", a->ctx[j]);
@@ -642,6 +648,25 @@ static void report(struct runner *R, const struct gen_case *orig, unsigned ci, c
 
 /* ---------------------------------------------------------------- set-up */
 
+/*
+ * What a build runs when no --config is given: every JIT variant its CPU can
+ * run (r1 code runs on the r2 CPU), or on the host, which has no JIT of its
+ * own, the interpreter twice plus cross-JIT.
+ */
+#if defined(BPF32_TARGET_ARM32)
+#define DEFAULT_CONFIGS "jit,jit-armv7,jit-harden,jit-armv7-idiv"
+#elif defined(BPF32_TARGET_MIPS32EL) || defined(BPF32_TARGET_MIPS32BE)
+#define DEFAULT_CONFIGS "jit,jit-mips32r1,jit-harden"
+#elif defined(BPF32_TARGET_MIPS32R6EL)
+#define DEFAULT_CONFIGS "jit,jit-harden"
+#else
+#define DEFAULT_CONFIGS "interp"
+#define DEFAULT_CROSS 1
+#endif
+#ifndef DEFAULT_CROSS
+#define DEFAULT_CROSS 0
+#endif
+
 /* Whether configuration ci runs JITed code on this build (ENOTSUP: no backend yet). */
 static int probe_native(struct runner *R, unsigned ci)
 {
@@ -844,7 +869,8 @@ static int run_replay(struct runner *R, char **paths, int n)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: difftest [--config LIST] [--seed S] [--count N] [--size K] [--cross|--cross-all]\n"
+		"usage: difftest [--config LIST] [--seed S] [--count N] [--size K]\n"
+		"                [--cross|--no-cross|--cross-all]\n"
 		"                [--linux-regs] [--steps] [--no-shrink] [--fork] [--out DIR] [-v]\n"
 		"       difftest --replay FILE|DIR [--replay ...] [--config LIST] [--cross]\n"
 		"       difftest --print SEED [--size K]\n");
@@ -862,6 +888,7 @@ int main(int argc, char **argv)
 	R.shrink = 1;
 	R.out_dir = ".";
 	R.pin_t = R.pin_v = -1;
+	R.cross = DEFAULT_CROSS;
 	for (int k = 1; k < argc; k++) {
 		const char *a = argv[k];
 		int more = k + 1 < argc;
@@ -883,6 +910,8 @@ int main(int argc, char **argv)
 			R.cross = 1;
 		else if (!strcmp(a, "--cross-all"))
 			R.cross = 2;
+		else if (!strcmp(a, "--no-cross"))
+			R.cross = 0;
 		else if (!strcmp(a, "--linux-regs"))
 			R.gen_flags |= GEN_LINUX_REGS;
 		else if (!strcmp(a, "--steps"))
@@ -912,11 +941,11 @@ int main(int argc, char **argv)
 
 	struct bpf32_error err;
 	R.env = bpf32_env_new();
-	if (!R.env || gen_env_setup(R.env, &err)) {
+	if (!R.env || gen_env_setup(R.env, 1, &err)) {
 		fprintf(stderr, "difftest: environment: %s\n", R.env ? err.msg : "out of memory");
 		return 1;
 	}
-	parse_configs(&R, configs ? configs : "jit");
+	parse_configs(&R, configs ? configs : DEFAULT_CONFIGS);
 	int any_native = 0;
 	for (unsigned k = 0; k < R.ncfg; k++)
 		any_native |= R.native[k] = probe_native(&R, k);

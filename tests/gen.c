@@ -719,7 +719,7 @@ const struct bpf32_helper_proto *gen_helper_proto(uint32_t id)
 	return &helpers[id - ID0].proto;
 }
 
-int gen_env_setup(struct bpf32_env *env, struct bpf32_error *err)
+int gen_env_setup(struct bpf32_env *env, int tail_calls, struct bpf32_error *err)
 {
 	for (unsigned k = 0; k < nhelpers; k++) {
 		int rc = bpf32_helper_register(env, helpers[k].id, helpers[k].name, helpers[k].fn,
@@ -727,7 +727,7 @@ int gen_env_setup(struct bpf32_env *env, struct bpf32_error *err)
 		if (rc)
 			return rc;
 	}
-	return bpf32_tail_call_register(env, GEN_TAIL_CALL_ID, err);
+	return tail_calls ? bpf32_tail_call_register(env, GEN_TAIL_CALL_ID, err) : 0;
 }
 
 void gen_log_start(struct gen_log *log)
@@ -776,6 +776,9 @@ static const struct {
 	int16_t lo, hi;
 } windows[] = { { -32, -8 }, { -272, -256 }, { -512, -496 } };
 #define CTX_SLOT (-8)
+
+_Static_assert(GEN_CTX_DATA + GEN_MAX_FUNCS * GEN_DUMP_BYTES <= GEN_CTX_SIZE,
+	       "the dump areas fit the ctx buffer");
 
 enum block { BLK_TOP, BLK_IF, BLK_LOOP };
 
@@ -1536,16 +1539,30 @@ static int st_pkt(struct gen *g)
 	return 0;
 }
 
-/* Copy the stack windows to this function's dump area, and exit with R0. */
+/*
+ * Copy the scalar registers and the stack windows to this function's dump
+ * area, and exit with R0. The ctx pointer for the copies is a register that
+ * holds it already, else one whose value does not matter.
+ */
 static void epilogue(struct gen *g)
 {
 	if (g->st.r[0].kind != K_SCALAR)
 		set_random(g, 0);
-	unsigned a = 1 + below(g, 9), b = 1 + below(g, 8);
-	if (b >= a)
+	int a = pick(g, of_kind(g, KM(K_CTX)) & 0x3fe);
+	if (a < 0)
+		a = pick(g, (uint16_t)~of_kind(g, KM(K_SCALAR)) & 0x3fe);
+	if (a < 0)
+		a = 1 + (int)below(g, 9);
+	if (g->st.r[a].kind != K_CTX)
+		load_ctx(g, (unsigned)a);
+	int32_t dump = GEN_CTX_DATA + GEN_DUMP_BYTES * (int32_t)g->fn - g->st.r[a].off;
+	for (unsigned r = 0; r < BPF_REG_FP; r++)
+		if ((int)r != a && g->st.r[r].kind == K_SCALAR)
+			emit(g, BPF_STX | BPF_MEM | BPF_DW, (uint8_t)a, (uint8_t)r,
+			     (int16_t)(dump + GEN_DUMP_STACK + 8 * (int32_t)r), 0);
+	unsigned b = 1 + below(g, 8);
+	if ((int)b >= a)
 		b++;
-	load_ctx(g, a);
-	int32_t dump = GEN_CTX_DATA + GEN_DUMP_BYTES * (int32_t)g->fn;
 	for (size_t w = 0; w < NELEMS(windows); w++)
 		for (int32_t s = windows[w].lo; s < windows[w].hi; s += 8, dump += 8) {
 			emit(g, BPF_LDX | BPF_MEM | BPF_DW, (uint8_t)b, BPF_REG_FP, (int16_t)s, 0);

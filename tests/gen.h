@@ -19,9 +19,11 @@
  *     GEN_CTX_SIZE bytes); atomics are aligned;
  *   - every function starts by saving R1 (the ctx pointer) at R10 - 8 and
  *     initialising three windows of its frame, and ends by copying those
- *     windows into the ctx buffer (GEN_DUMP_BYTES at
- *     GEN_CTX_DATA + GEN_DUMP_BYTES * function), so the final ctx bytes show
- *     the stacks; random accesses to the ctx use its first GEN_CTX_DATA bytes;
+ *     windows and every register holding a scalar into its dump area of the
+ *     ctx buffer (GEN_DUMP_BYTES at GEN_CTX_DATA + GEN_DUMP_BYTES * function:
+ *     the windows, then R0..R9 as 8 bytes each), so the final ctx bytes show
+ *     the stacks and registers; random accesses to the ctx use its first
+ *     GEN_CTX_DATA bytes;
  *   - loops count a callee-saved register (R6-R9) that their body never
  *     writes, calls only go to later functions, and an estimate of the
  *     executed instructions stays under a budget, so every run terminates;
@@ -45,7 +47,8 @@
 #define GEN_MAX_FUNCS 4
 #define GEN_CTX_SIZE 1024
 #define GEN_CTX_DATA 256                /* ctx bytes random accesses use */
-#define GEN_DUMP_BYTES 56               /* the stack windows of one frame */
+#define GEN_DUMP_STACK 56               /* the stack windows of one frame */
+#define GEN_DUMP_BYTES (GEN_DUMP_STACK + 8 * 10)   /* and R0..R9 */
 #define GEN_TAIL_CALL_ID 12             /* bpf_tail_call, as in Linux */
 #define GEN_MAX_STEPS 5000000           /* interpreter budget: far above any case */
 
@@ -112,8 +115,11 @@ uint8_t *gen_prog_bytes(const struct gen_prog *p, size_t *len);
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Register the test helpers and the tail-call helper in env. */
-int gen_env_setup(struct bpf32_env *env, struct bpf32_error *err);
+/*
+ * Register the test helpers in env, and the tail-call helper (id
+ * GEN_TAIL_CALL_ID) when `tail_calls`.
+ */
+int gen_env_setup(struct bpf32_env *env, int tail_calls, struct bpf32_error *err);
 
 /* The prototype of test helper `id`, NULL if there is none. */
 const struct bpf32_helper_proto *gen_helper_proto(uint32_t id);
