@@ -3,12 +3,18 @@
 #   make demo    install, build, run the example on every target
 #   make build   build all targets
 #   make install [TARGET=host] [PREFIX=/usr/local] [DESTDIR=]
+#   make difftest [N=100000] [SEED=1] [TARGETS=...]   interpreter vs JIT on generated programs
+#   make fuzz [T=all|load|asm|disasm|elf|cbpf|jit] [SECONDS=60]   libFuzzer targets (build/fuzz)
 TARGETS ?= host arm32 mips32el mips32be mips32r6el
 TARGET ?= host
 PREFIX ?= /usr/local
 JOBS ?= 2
+N ?= 100000
+SEED ?= 1
+T ?= all
+SECONDS ?= 60
 
-.PHONY: all setup build test demo install clean $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
+.PHONY: all setup build test demo install clean difftest fuzz $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
 
 all: build
 
@@ -23,12 +29,19 @@ $(addprefix build-,$(TARGETS)): build-%:
 
 test: build
 	@scripts/test.sh $(TARGETS)
+	@scripts/fuzz.sh all 60
 
 $(addprefix test-,$(TARGETS)): test-%: setup build-%
 	@scripts/test.sh $*
 
 demo: build
 	@scripts/demo.sh $(TARGETS)
+
+difftest: setup $(addprefix build-,$(TARGETS))
+	@scripts/difftest.sh $(N) $(SEED) $(TARGETS)
+
+fuzz: setup
+	@scripts/fuzz.sh $(T) $(SECONDS)
 
 # The host build is sanitized for testing; installs use an optimised one.
 INSTALL_BUILD = $(if $(filter host,$(TARGET)),host-release,$(TARGET))
