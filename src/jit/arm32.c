@@ -30,10 +30,10 @@
  *   +120 +------------------------+
  *   +116 | return address         |  str lr at function entry, ldr pc at exit
  *   +112 | struct jit_run *       |
- *   +104 | saved ip, lr           |  atomics
- *    +96 | CMPXCHG expected value |  atomics
+ *   +104 | saved ip, lr           |  64-bit atomics
+ *    +96 | CMPXCHG expected value |  64-bit atomics
  *    +88 | AX slot                |
- *    +80 | (R10 slot) operand     |  atomics
+ *    +80 | (R10 slot) operand     |  64-bit atomics
  *     +0 | R0..R9 slots, lo, hi   |  spilled halves; all registers at tail calls
  *        +------------------------+  <- sp (8-byte aligned)
  *
@@ -61,9 +61,9 @@
 
 /* ---------------------------------------------------------------- frame */
 
-#define FRAME_VAL 80     /* atomics: the operand (R10's slot, which R10 never uses) */
-#define FRAME_EXP 96     /* atomics: CMPXCHG's expected value */
-#define FRAME_SAVE 104   /* atomics: ip and lr */
+#define FRAME_VAL 80     /* 64-bit atomics: the operand (R10's slot, which R10 never uses) */
+#define FRAME_EXP 96     /* 64-bit atomics: CMPXCHG's expected value */
+#define FRAME_SAVE 104   /* 64-bit atomics: ip and lr */
 #define FRAME_RUN 112
 #define FRAME_RET 116
 #define FRAME_STACK 120
@@ -885,30 +885,83 @@ static void emit_store(struct jit_ctx *c, const struct bpf_insn *i)
 
 /* ---------------------------------------------------------------- atomics */
 
+/* Whether an atomic op computes new = old op operand (not XCHG / CMPXCHG). */
+static int atomic_is_rmw(int32_t op)
+{
+	return (op & 0xe0) != 0xe0;
+}
+
+/* FETCH puts the old value (r0, r0:r1) in src, CMPXCHG in R0 (32-bit: zero-extended). */
+static void atomic_result(struct jit_ctx *c, const struct bpf_insn *i, int is64)
+{
+	if (!(i->imm & BPF_FETCH))
+		return;
+	unsigned r = i->imm == BPF_CMPXCHG ? 0 : i->src;
+	put(c, r, JIT_LO, T0);
+	if (is64)
+		put(c, r, JIT_HI, T1);
+	else
+		zext(c, r);
+}
+
 /*
- * Atomic read-modify-write, 32 or 64 bits, as an exclusive-access loop
- * between two barriers. The operand (and CMPXCHG's expected R0) are first
- * stored in the frame and reread inside the loop, which leaves every scratch
- * register for the loop itself: r0(:r1) old value, r2(:r3) new value, ip the
- * address, lr the store's status (ip and lr are saved in the frame).
+ * 32-bit atomics: an exclusive-access loop between barriers, in r0-r3
+ * (the operand and R0 are read where they live, inside the loop):
+ *
+ *      add r2, dst, #off
+ *      dmb ish
+ *   1: ldrex r0, [r2]
+ *      (r1 = r0 op src | r1 = src)      CMPXCHG: cmp r0, R0 ; bne 2f
+ *      strex r3, r1, [r2]
+ *      cmp r3, #0 ; bne 1b
+ *   2: dmb ish
+ */
+static void emit_atomic32(struct jit_ctx *c, const struct bpf_insn *i)
+{
+	int32_t off = i->off;
+	uint8_t base = mem_base(c, i->dst, &off, T2);
+	emit_dp(c, A32_OP_ADD, 0, T2, base, imm_opnd((uint32_t)off), T3);
+	emit(c, a32_dmb_ish());
+
+	uint32_t loop = c->pos, done = 0;
+	emit(c, a32_ldrex(T0, T2));
+	if (i->imm == BPF_CMPXCHG) {
+		emit(c, a32_cmp(T0, a32_reg(get(c, 0, JIT_LO, T1))));
+		done = fwd(c);
+	}
+	uint8_t v = get(c, i->src, JIT_LO, T1);
+	if (atomic_is_rmw(i->imm)) {
+		unsigned alu = (unsigned)(i->imm & ~BPF_FETCH) >> 4;
+		emit(c, a32_dp((enum a32_dp_op)alu_ops[alu].lo, 0, T1, T0, a32_reg(v)));
+		v = T1;
+	}
+	emit(c, a32_strex(T3, v, T2));
+	emit(c, a32_cmp(T3, a32_imm(0)));
+	emit(c, a32_cond(A32_NE, a32_b(rel(c->pos, loop))));
+	if (done)
+		fwd_bind(c, done, A32_NE);
+	emit(c, a32_dmb_ish());
+	atomic_result(c, i, 0);
+}
+
+/*
+ * 64-bit atomics need two even/odd pairs for ldrexd/strexd (r0:r1 old,
+ * r2:r3 new), the address and the status: ip and lr, saved in the frame.
+ * The operand and CMPXCHG's expected R0 are first stored in the frame and
+ * reread inside the loop, since the registers holding them may be ip or lr.
  *
  *      dmb ish
- *   1: ldrex(d) r0, [ip]
- *      ldr(d)   r2, [sp, #VAL]
- *      (r2 = r0 op r2)                  CMPXCHG: if (r0 != R0) goto 2
- *      strex(d) lr, r2, [ip]
+ *   1: ldrexd r0, r1, [ip]
+ *      ldrd r2, r3, [sp, #VAL]
+ *      (r2:r3 = r0:r1 op r2:r3)         CMPXCHG: if (r0:r1 != EXP) goto 2
+ *      strexd lr, r2, r3, [ip]
  *      cmp lr, #0 ; bne 1b
  *   2: dmb ish
- *
- * FETCH puts the old value in src, CMPXCHG in R0 (32-bit: zero-extended).
  */
-static void emit_atomic(struct jit_ctx *c, const struct bpf_insn *i)
+static void emit_atomic64(struct jit_ctx *c, const struct bpf_insn *i)
 {
-	int is64 = BPF_SIZE(i->code) == BPF_DW;
-	int32_t op = i->imm;
-	int cmpxchg = op == BPF_CMPXCHG;
-
-	for (unsigned h = 0; h <= (unsigned)is64; h++) {
+	int cmpxchg = i->imm == BPF_CMPXCHG;
+	for (unsigned h = 0; h < 2; h++) {
 		emit(c, a32_str(get(c, i->src, h, T0), A32_SP, (int32_t)(FRAME_VAL + 4 * h)));
 		if (cmpxchg)
 			emit(c, a32_str(get(c, 0, h, T0), A32_SP, (int32_t)(FRAME_EXP + 4 * h)));
@@ -921,41 +974,29 @@ static void emit_atomic(struct jit_ctx *c, const struct bpf_insn *i)
 	emit(c, a32_mov(A32_IP, a32_reg(T2)));
 	emit(c, a32_dmb_ish());
 
-	uint32_t loop = c->pos;
-	emit(c, is64 ? a32_ldrexd(T0, A32_IP) : a32_ldrex(T0, A32_IP));
-	uint32_t done = 0;
+	uint32_t loop = c->pos, done = 0;
+	emit(c, a32_ldrexd(T0, A32_IP));
 	if (cmpxchg) {
-		emit(c, is64 ? a32_ldrd(T2, A32_SP, FRAME_EXP) : a32_ldr(T2, A32_SP, FRAME_EXP));
+		emit(c, a32_ldrd(T2, A32_SP, FRAME_EXP));
 		emit(c, a32_cmp(T0, a32_reg(T2)));
-		if (is64)
-			emit(c, a32_cond(A32_EQ, a32_cmp(T1, a32_reg(T3))));
+		emit(c, a32_cond(A32_EQ, a32_cmp(T1, a32_reg(T3))));
 		done = fwd(c);
 	}
-	emit(c, is64 ? a32_ldrd(T2, A32_SP, FRAME_VAL) : a32_ldr(T2, A32_SP, FRAME_VAL));
-	unsigned alu = (unsigned)(op & ~BPF_FETCH) >> 4;
-	if ((op & 0xe0) != 0xe0) {   /* not XCHG or CMPXCHG: new = old op operand */
-		emit(c, a32_dp((enum a32_dp_op)alu_ops[alu].lo, is64 && alu_ops[alu].carry, T2, T0,
-			       a32_reg(T2)));
-		if (is64)
-			emit(c, a32_dp((enum a32_dp_op)alu_ops[alu].hi, 0, T3, T1, a32_reg(T3)));
+	emit(c, a32_ldrd(T2, A32_SP, FRAME_VAL));
+	if (atomic_is_rmw(i->imm)) {
+		unsigned alu = (unsigned)(i->imm & ~BPF_FETCH) >> 4;
+		emit(c, a32_dp((enum a32_dp_op)alu_ops[alu].lo, alu_ops[alu].carry, T2, T0, a32_reg(T2)));
+		emit(c, a32_dp((enum a32_dp_op)alu_ops[alu].hi, 0, T3, T1, a32_reg(T3)));
 	}
-	emit(c, is64 ? a32_strexd(A32_LR, T2, A32_IP) : a32_strex(A32_LR, T2, A32_IP));
+	emit(c, a32_strexd(A32_LR, T2, A32_IP));
 	emit(c, a32_cmp(A32_LR, a32_imm(0)));
 	emit(c, a32_cond(A32_NE, a32_b(rel(c->pos, loop))));
-	if (cmpxchg)
+	if (done)
 		fwd_bind(c, done, A32_NE);
 	emit(c, a32_dmb_ish());
 	emit(c, a32_ldr(A32_IP, A32_SP, FRAME_SAVE));
 	emit(c, a32_ldr(A32_LR, A32_SP, FRAME_SAVE + 4));
-
-	if (!(op & BPF_FETCH))
-		return;
-	unsigned r = cmpxchg ? 0 : i->src;
-	put(c, r, JIT_LO, T0);
-	if (is64)
-		put(c, r, JIT_HI, T1);
-	else
-		zext(c, r);
+	atomic_result(c, i, 1);
 }
 
 /* ---------------------------------------------------------------- jumps */
@@ -1323,8 +1364,10 @@ static void arm32_insn(struct jit_ctx *c, uint32_t idx)
 		emit_ldx(c, i);
 		break;
 	default:   /* ST, STX */
-		if (BPF_MODE(i->code) == BPF_ATOMIC)
-			emit_atomic(c, i);
+		if (BPF_MODE(i->code) == BPF_ATOMIC && BPF_SIZE(i->code) == BPF_DW)
+			emit_atomic64(c, i);
+		else if (BPF_MODE(i->code) == BPF_ATOMIC)
+			emit_atomic32(c, i);
 		else
 			emit_store(c, i);
 		break;
