@@ -890,6 +890,93 @@ static void test_seccomp(void)
 	bpf32_prog_free(p);
 }
 
+/* ------------------------------------------------------------ fuzzing */
+
+static uint32_t fuzz_state = 0x9e3779b9;
+
+static uint32_t fuzz_rnd(void)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 17;
+	fuzz_state ^= fuzz_state << 5;
+	return fuzz_state;
+}
+
+/*
+ * Random programs, biased towards the opcodes some mode accepts: loading
+ * never crashes, every refusal names an instruction or the program, and
+ * whatever loads runs to a result (under the sanitizers on the host).
+ */
+static void test_fuzz(void)
+{
+	uint16_t valid[256];
+	unsigned nvalid = 0, loaded = 0;
+	for (uint16_t code = 0; code < 256; code++) {
+		int known = 0;
+		for (uint32_t k = 0; !known && k < 2; k++) {   /* k 0 for ja, 1 for div */
+			struct bpf32_sock_filter probe[] = { { code, 0, 0, k }, RET(0) };
+			struct bpf32_error err = { 0 };
+			struct bpf32_prog *p = bpf32_load_cbpf(env, probe, 2, SOCK, &err);
+			known = p || strstr(err.msg, "may be read");   /* ld M[k]: known */
+			bpf32_prog_free(p);
+		}
+		if (known)
+			valid[nvalid++] = code;
+	}
+	TU_CHECK(nvalid == 49, "%u opcodes accepted, want Linux's 49", nvalid);
+
+	for (unsigned r = 0; r < 20000; r++) {
+		struct bpf32_sock_filter f[10];
+		uint32_t n = 1 + fuzz_rnd() % 10;
+		int mode = fuzz_rnd() % 4 == 0 ? SECC : SOCK;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t pick = fuzz_rnd();
+			f[i].code = pick % 8 ? valid[pick % nvalid] : (uint16_t)(pick >> 8);
+			f[i].jt = (uint8_t)(fuzz_rnd() % 4 ? fuzz_rnd() % 4 : fuzz_rnd());
+			f[i].jf = (uint8_t)(fuzz_rnd() % 4 ? fuzz_rnd() % 4 : fuzz_rnd());
+			f[i].k = fuzz_rnd() % 2 ? fuzz_rnd() % 70 : fuzz_rnd();
+		}
+		if (fuzz_rnd() % 2)
+			f[n - 1] = (struct bpf32_sock_filter)RET_A;
+		struct bpf32_error err = { 0 };
+		struct bpf32_prog *p = bpf32_load_cbpf(env, f, n, (enum bpf32_cbpf_mode)mode, &err);
+		if (!p) {
+			TU_CHECK(err.code == BPF32_EINVAL && err.insn >= -1 && err.insn < (int32_t)n &&
+				 err.msg[0], "fuzz %u: code %d insn %d \"%s\"", r, err.code, err.insn,
+				 err.msg);
+			continue;
+		}
+		loaded++;
+		uint32_t ret;
+		struct bpf32_seccomp_data d = { .nr = (int32_t)fuzz_rnd(), .args = { fuzz_rnd() } };
+		int rc = mode == SECC ? bpf32_run_seccomp(p, &d, &ret, &err)
+				      : bpf32_run_cbpf(p, &pkts[1 + fuzz_rnd() % (P_COUNT - 1)], &ret, &err);
+		TU_CHECK(rc == 0, "fuzz %u: run: %s", r, err.msg);
+		bpf32_prog_free(p);
+	}
+	TU_CHECK(loaded > 1000, "fuzz: only %u of 20000 programs loaded", loaded);
+	printf("cbpf: fuzz: %u of 20000 random programs loaded and ran\n", loaded);
+
+	/* The bytecode parser on random text made of its own alphabet. */
+	static const char alphabet[] = "0123456789 ,\n\tx-";
+	for (unsigned r = 0; r < 20000; r++) {
+		char text[40];
+		size_t len = fuzz_rnd() % sizeof text;
+		for (size_t i = 0; i < len; i++)
+			text[i] = alphabet[fuzz_rnd() % (sizeof alphabet - 1)];
+		text[len] = 0;
+		if (len && fuzz_rnd() % 2)
+			text[0] = (char)('1' + fuzz_rnd() % 3);
+		struct bpf32_sock_filter *f = NULL;
+		uint32_t n = 0;
+		struct bpf32_error err = { 0 };
+		int rc = bpf32_cbpf_parse(text, &f, &n, &err);
+		TU_CHECK(rc == 0 ? f && n >= 1 : rc == BPF32_EINVAL && !f, "parse fuzz \"%s\": %d",
+			 text, rc);
+		free(f);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -913,6 +1000,7 @@ int main(int argc, char **argv)
 	test_conversion();
 	test_text();
 	test_seccomp();
+	test_fuzz();
 	bpf32_env_free(env);
 
 	printf("cbpf: %u runs (%u JITed) in %d configuration(s), %d failed checks\n", runs,
