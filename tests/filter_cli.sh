@@ -31,6 +31,16 @@ if [ "$mode" = pcap ]; then
     fail "count of the expression given as several words"
   "$@" filter --emit-bytecode 'tcp port 80' "$d/synth-le-us.pcap" | cmp - "$d/tcp80.bytecode" ||
     fail "--emit-bytecode"
+  # The count equals tcpdump's (when tcpdump is there and can read the file).
+  for expr in 'tcp port 80' 'vlan and ip' 'ip6 and udp' 'len <= 60' 'icmp or arp'; do
+    if want=$(tcpdump --count -r "$d/synth-le-us.pcap" "$expr" 2>/dev/null); then
+      got=$("$@" filter --count "$expr" "$d/synth-be-ns.pcap")
+      [ "$want" = "$got packets" ] || fail "\"$expr\": tcpdump says $want, bpf32 $got"
+    else
+      echo "filter_cli: tcpdump cannot read the capture; its counts are not compared"
+      break
+    fi
+  done
 else
   "$@" filter 'tcp port 80' "$d/synth-le-us.pcap" 2> err.out && fail "an expression ran"
   grep -q 'tcpdump -ddd' err.out || fail "no advice for an expression"
