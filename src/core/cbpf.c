@@ -62,9 +62,10 @@
  * instructions and every jump keeps eBPF's 16-bit offset. (Linux refuses
  * "BPF_MAXINSNS: jump over MSH" of its test_bpf only because its own
  * translation of LDX MSH is much longer and the jump overflows; bpf32
- * accepts that valid program and runs it as libpcap would.) Every classic
- * instruction has a size fixed by its fields alone, so the layout takes one
- * sizing pass and one emitting pass.
+ * accepts that valid program and runs it as libpcap would.) The size of
+ * every classic instruction's code is known before emission (its fields and
+ * whether A is live), so the layout takes one sizing pass and one emitting
+ * pass.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -355,8 +356,8 @@ static int helper_ensure(struct bpf32_env *env, const struct cbpf_helper *h,
 		return 0;
 	if (have)
 		return bpf32_fail(err, BPF32_EEXIST, -1,
-				  "helper id %u, which classic %s loads need, is taken by \"%s\"",
-				  h->id, h->name + 5, have->name);
+				  "helper id %u (%s, for classic ancillary loads) is taken by \"%s\"",
+				  h->id, h->name, have->name);
 	return bpf32_helper_register(env, h->id, h->name, h->fn, &h->proto, err);
 }
 
