@@ -97,6 +97,7 @@ static void ctx_free(struct jit_ctx *c)
 	free(c->target);
 	free(c->orig);
 	free(c->iflags);
+	free(c->live);
 	free(c->funcs);
 	free(c->off);
 	free(c->prev_off);
@@ -288,7 +289,7 @@ const struct bpf32_jit_image *jit_image_get(struct bpf32_prog *prog,
 	struct bpf32_jit_image *img = __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE);
 	if (img)
 		return img;
-	struct bpf32_jit_image *fresh;
+	struct bpf32_jit_image *fresh = NULL;
 	*code = jit_compile_native(prog, opts, &fresh, NULL);
 	if (*code)
 		return NULL;
@@ -313,7 +314,7 @@ int bpf32_jit(struct bpf32_prog *prog, const struct bpf32_jit_opts *opts,
 {
 	if (!prog)
 		return bpf32_fail(err, BPF32_EINVAL, -1, "no program");
-	struct bpf32_jit_image *img;
+	struct bpf32_jit_image *img = NULL;
 	int rc = jit_compile_native(prog, opts, &img, err);
 	if (rc)
 		return rc;
