@@ -806,6 +806,7 @@ struct gen {
 	enum block blk;         /* the innermost block */
 	uint64_t mult;          /* runs of the current code per run of the function */
 	uint64_t cost;          /* estimated instructions the function executes */
+	int recursive;          /* the function calls itself */
 	uint64_t fcost[GEN_MAX_FUNCS];
 	uint32_t size;          /* statements of a main function, at most */
 
@@ -1437,6 +1438,9 @@ static int st_helper(struct gen *g)
 	const struct gen_helper *h = &helpers[below(g, nhelpers)];
 	int callx = chance(g, 15);
 	unsigned nargs = callx ? 5 : h->proto.nargs;
+	int32_t id = (int32_t)h->id;
+	if (callx && chance(g, 3))
+		id = ID0 - 1;   /* unregistered: both sides end with BPF32_ENOHELPER */
 	for (unsigned a = 1; a <= nargs; a++) {
 		int ok = KM(g->st.r[a].kind) & (KM(K_SCALAR) | KM(K_CTX));
 		if (!ok || (a <= h->proto.nargs && chance(g, 50)))
@@ -1447,10 +1451,35 @@ static int st_helper(struct gen *g)
 		return 0;
 	}
 	int r = pick(g, writable(g) & (uint16_t)~((1u << (nargs + 1)) - 2));
-	emit(g, (chance(g, 50) ? BPF_ALU64 : BPF_ALU) | BPF_MOV | BPF_K, (uint8_t)r, 0, 0,
-	     (int32_t)h->id);
+	emit(g, (chance(g, 50) ? BPF_ALU64 : BPF_ALU) | BPF_MOV | BPF_K, (uint8_t)r, 0, 0, id);
 	emit(g, BPF_JMP | BPF_CALL | BPF_X, (uint8_t)r, 0, 0, 0);
 	return 0;
+}
+
+static void add_fixup(struct gen *g, uint32_t target)
+{
+	if (g->nfix == g->capfix) {
+		g->capfix = g->capfix ? 2 * g->capfix : 16;
+		g->fix = realloc(g->fix, g->capfix * sizeof *g->fix);
+		if (!g->fix)
+			oom();
+	}
+	g->fix[g->nfix++] = (struct fixup){ g->fn, g->out->len, target };
+	emit(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);
+}
+
+/* R1 = the ctx pointer and R2-R5 scalars, as a callee expects them. */
+static void call_args(struct gen *g, unsigned first)
+{
+	for (unsigned a = first; a <= 5; a++)
+		if (g->st.r[a].kind != K_SCALAR || chance(g, 40))
+			set_arg(g, a, chance(g, 50));
+	/* set_arg may have put the ctx pointer in R2-R5: those must be scalars. */
+	for (unsigned a = 2; a <= 5; a++)
+		if (g->st.r[a].kind != K_SCALAR)
+			emit(g, BPF_ALU64 | BPF_MOV | BPF_K, (uint8_t)a, 0, 0, imm32(g));
+	if (g->st.r[1].kind != K_CTX || g->st.r[1].off != 0)
+		load_ctx(g, 1);
 }
 
 /* A local call of a later function of the program. */
@@ -1461,24 +1490,33 @@ static int st_call(struct gen *g)
 	uint32_t j = g->fn + 1 + below(g, g->nfuncs - g->fn - 1);
 	if (g->cost + g->mult * g->fcost[j] > COST_BUDGET)
 		return -1;
-	for (unsigned a = 2; a <= 5; a++)
-		if (g->st.r[a].kind != K_SCALAR || chance(g, 40))
-			set_arg(g, a, chance(g, 50));
-	/* set_arg may have put the ctx pointer in R2-R5: those must be scalars. */
-	for (unsigned a = 2; a <= 5; a++)
-		if (g->st.r[a].kind != K_SCALAR)
-			emit(g, BPF_ALU64 | BPF_MOV | BPF_K, (uint8_t)a, 0, 0, imm32(g));
-	if (g->st.r[1].kind != K_CTX || g->st.r[1].off != 0)
-		load_ctx(g, 1);
-	if (g->nfix == g->capfix) {
-		g->capfix = g->capfix ? 2 * g->capfix : 16;
-		g->fix = realloc(g->fix, g->capfix * sizeof *g->fix);
-		if (!g->fix)
-			oom();
-	}
-	g->fix[g->nfix++] = (struct fixup){ g->fn, g->out->len, j };
-	emit(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0);
+	call_args(g, 2);
+	add_fixup(g, j);
 	g->cost += g->mult * g->fcost[j];
+	return 0;
+}
+
+/*
+ * The function calls itself while R2, counted down, is not 0, at most once
+ * per run of its body (outside loops). A large R2 nests deeper than
+ * BPF32_MAX_FRAMES frames, which must end the run with BPF32_ELIMIT on both
+ * sides; the frame limit also bounds the work.
+ */
+static int st_recurse(struct gen *g)
+{
+	if (g->fn == 0 || g->mult != 1 || g->recursive || !chance(g, 25))
+		return -1;
+	if (g->st.r[2].kind != K_SCALAR || chance(g, 60))
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, (int32_t)below(g, 10));
+	uint32_t at = g->out->len;
+	emit(g, BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 0, 0);
+	struct astate before = g->st;
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -1);
+	call_args(g, 3);
+	add_fixup(g, g->fn);
+	patch(g, at, g->out->len);
+	meet_into(&g->st, &before);
+	g->recursive = 1;
 	return 0;
 }
 
@@ -1624,6 +1662,7 @@ static const struct stmt {
 	{ st_call, 5, GEN_CALL, 0 },   { st_tail, 2, GEN_TAIL, 0 },
 	{ st_pkt, 2, GEN_PKT, 0 },     { st_return, 2, GEN_JMP, 0 },
 	{ st_big, 1, GEN_BIG, 1 },     { st_nop_jump, 1, GEN_JMP, 0 },
+	{ st_recurse, 1, GEN_CALL, 0 },
 };
 
 static const struct stmt *pick_stmt(struct gen *g)
@@ -1698,6 +1737,7 @@ static void gen_function(struct gen *g, struct gen_prog *out, uint32_t fn, uint3
 	g->depth = g->loops = 0;
 	g->mult = 1;
 	g->cost = 0;
+	g->recursive = 0;
 	entry_state(&g->st, fn == 0 ? ENTRY_PROG : ENTRY_FUNC);
 	prologue(g);
 	gen_block(g, nstmts, BLK_TOP);
@@ -1709,7 +1749,7 @@ static void gen_function(struct gen *g, struct gen_prog *out, uint32_t fn, uint3
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
 		emit_exit(g);
 	}
-	g->fcost[fn] = g->cost;
+	g->fcost[fn] = g->recursive ? g->cost * BPF32_MAX_FRAMES : g->cost;
 }
 
 /* Functions 1..n-1 of a program: more often few than many. */

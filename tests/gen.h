@@ -25,8 +25,10 @@
  *     the stacks and registers; random accesses to the ctx use its first
  *     GEN_CTX_DATA bytes;
  *   - loops count a callee-saved register (R6-R9) that their body never
- *     writes, calls only go to later functions, and an estimate of the
- *     executed instructions stays under a budget, so every run terminates;
+ *     writes, calls only go to later functions (or, once and outside
+ *     loops, to the function itself, which the frame limit bounds), and an
+ *     estimate of the executed instructions stays under a budget, so every
+ *     run terminates;
  *   - at a helper call its arguments are set (scalars or the ctx pointer);
  *     R1-R5 keep their values across it, as bpf32's interpreter and JITs
  *     promise (Linux leaves them undefined: GEN_LINUX_REGS follows Linux);
