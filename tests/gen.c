@@ -1618,14 +1618,26 @@ static int st_return(struct gen *g)
 	return 0;
 }
 
-/* Now and then thousands of instructions under one forward branch (long branches). */
+/*
+ * Now and then thousands of instructions under one forward branch: past the
+ * reach of short branches (MIPS: 128 KiB), and once in a while past the
+ * 16-bit offset of eBPF jumps, skipped by JA32 (`jcc +1; ja32 over`). Runs
+ * once per function run at most, so it is not held to the cost budget.
+ */
 static int st_big(struct gen *g)
 {
 	if (g->mult != 1 || g->depth > 0 || !chance(g, 4))
 		return -1;
+	int far = chance(g, 8);
+	uint32_t n = far ? 33000 + below(g, 4000) : 1000 + below(g, 15000);
 	uint32_t at = emit_cond(g);
+	if (far) {
+		patch(g, at, g->out->len + 1);
+		at = g->out->len;
+		emit(g, BPF_JMP32 | BPF_JA, 0, 0, 0, 0);
+	}
 	struct astate before = g->st;
-	uint32_t n = 1000 + below(g, 7000);
+	uint64_t cost = g->cost;
 	for (uint32_t k = 0; k < n && !g->failed; k++) {
 		uint8_t op = alu_ops[below(g, 3)];   /* add, sub, mul: cheap everywhere */
 		unsigned dst = scalar_dst(g, 0);
@@ -1634,6 +1646,7 @@ static int st_big(struct gen *g)
 	}
 	patch(g, at, g->out->len);
 	meet_into(&g->st, &before);
+	g->cost = cost + COST_BUDGET / 4;
 	return 0;
 }
 
