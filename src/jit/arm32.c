@@ -1181,7 +1181,10 @@ static void spill_all(struct jit_ctx *c)
 		}
 }
 
-/* Reload the register-held halves of R0..R9 from the slots; `mask`: which registers. */
+/*
+ * Reload from the slots the register-held halves of R0..R9 that belong to an
+ * eBPF register in `regs` or sit in a machine register in `machine` (masks).
+ */
 static void reload(struct jit_ctx *c, uint16_t regs, uint16_t machine)
 {
 	for (unsigned r = 0; r < BPF_REG_FP; r++)

@@ -347,7 +347,6 @@ int bpf32_jit_exec(struct bpf32_prog *prog, const struct bpf32_run_args *args,
 	struct jit_run run;
 
 	memset(&run, 0, sizeof run);
-	run.args = args;
 	run.opts = img->opts;
 	run.ctx_pkt.data = args->ctx;
 	run.ctx_pkt.len = run.ctx_pkt.headlen =

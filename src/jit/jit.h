@@ -13,13 +13,15 @@
  *                register half, registers whose upper half is zero at every
  *                point, registers live at entry, local-call targets;
  *   4. prepare   the backend picks its register map and frame from the scan;
- *   5. passes    the backend's emit functions run over the whole program
- *                with no buffer, only counting words, until the offset of
- *                every instruction stops changing (branches that do not
- *                reach become long, and stay long); after JIT_MAX_PASSES
- *                every branch is made long, which always converges;
- *   6. emit      one more pass writes into the buffer, and must produce the
- *                same offsets;
+ *   5. size      the backend's emit functions run over the whole program
+ *                with no buffer, only counting words, all branches short;
+ *   6. emit      each further pass writes into a buffer of the size the pass
+ *                before measured, measuring branch distances against that
+ *                pass's offsets; a branch that does not reach becomes long
+ *                (and stays long), which moves code, and then the buffer is
+ *                dropped and the pass repeated; when nothing moved the buffer
+ *                is the image. After JIT_MAX_PASSES every branch is made
+ *                long, which always converges;
  *   7. install   code memory is mapped writable, filled, then made
  *                read+execute and the instruction cache is flushed
  *                (codemem.c); it is never writable and executable at once.
@@ -42,7 +44,7 @@
 #define JIT_LO 0
 #define JIT_HI 1
 
-/* Passes that may still change branch forms before all become long. */
+/* Passes that may still turn branches long one by one before all become long. */
 #define JIT_MAX_PASSES 12
 
 /* Internal JIT flag for tests: every branch in its long form from the start. */
@@ -62,7 +64,6 @@ struct jit_run {
 	int32_t err;            /* 0, or the error that ended the run */
 	uint32_t tail_calls;    /* successful tail calls so far */
 	/* C only. */
-	const struct bpf32_run_args *args;
 	struct bpf32_packet ctx_pkt;   /* the ctx buffer seen as a packet */
 	const struct bpf32_packet *pkt;
 	struct bpf32_jit_opts opts;    /* for JITing tail-call targets on first use */
@@ -117,7 +118,7 @@ struct jit_scan {
 	uint16_t zero_hi;   /* bit r: the upper half of r is 0 wherever it is read */
 	uint16_t live_in;   /* bit r: r may be read before written, from insn 0 */
 	uint16_t used;      /* bit r: some instruction names r */
-	uint8_t has_local_calls, has_helper_calls, has_slow_calls, has_ld_pkt;
+	uint8_t has_slow_calls;   /* tail calls or callx: registers pass between programs */
 };
 
 /* Per-instruction flags (jit_ctx.iflags). */
@@ -178,6 +179,7 @@ struct jit_ctx {
 	uint32_t *orig;          /* slot of prog->insns each insn came from */
 	uint8_t *iflags;         /* JIT_F_* */
 	struct jit_scan scan;
+	uint16_t *live;          /* registers live before each insn; NULL: not known */
 	struct jit_func *funcs;
 	uint32_t nfuncs;
 

@@ -157,7 +157,7 @@ static int is_branch(const struct bpf_insn *i)
 	return bpf_is_jmp(i->code) && BPF_OP(i->code) != BPF_CALL && BPF_OP(i->code) != BPF_EXIT;
 }
 
-/* Functions, fall-through flags, call kinds. */
+/* Functions, fall-through flags, calls that pass registers to other programs. */
 static int scan_flow(struct jit_ctx *c)
 {
 	uint32_t prev = UINT32_MAX;   /* previous real instruction */
@@ -171,17 +171,12 @@ static int scan_flow(struct jit_ctx *c)
 		prev = i;
 		if (is_local_call(in)) {
 			c->iflags[c->target[i]] |= JIT_F_FUNC;
-			c->scan.has_local_calls = 1;
 		} else if (in->code == (BPF_JMP | BPF_CALL)) {
 			const struct bpf32_helper *h = jit_helper(c, (uint32_t)in->imm);
 			if (h && h->kind == HELPER_TAIL_CALL)
 				c->scan.has_slow_calls = 1;
-			else
-				c->scan.has_helper_calls = 1;
 		} else if (in->code == (BPF_JMP | BPF_CALL | BPF_X)) {
 			c->scan.has_slow_calls = 1;
-		} else if (BPF_CLASS(in->code) == BPF_LD && !bpf_is_lddw(in)) {
-			c->scan.has_ld_pkt = 1;
 		}
 	}
 	if (prev != UINT32_MAX && !ends_flow(&c->insns[prev]))
@@ -263,7 +258,10 @@ static int scan_live_in(struct jit_ctx *c, const struct effect *eff)
 		}
 	}
 	c->scan.live_in = changed ? (uint16_t)0xfff : live[0];
-	free(live);
+	if (changed)   /* not a fixed point: no per-instruction answer */
+		free(live);
+	else
+		c->live = live;
 	return 0;
 }
 
