@@ -1,20 +1,10 @@
 # Classic BPF: opcodes, ancillary loads, validation, conversion, seccomp.
-# Every classic program runs on the interpreter and, on a build whose JIT
-# backend is in the tree, JITed in each CPU variant and hardened.
-set(BPF32_CBPF_JIT_arm32 arm32 jit jit-armv7 jit-armv7-idiv jit-harden)
-set(BPF32_CBPF_JIT_mips32el mips32 jit jit-mips32r1 jit-harden)
-set(BPF32_CBPF_JIT_mips32be mips32 jit jit-mips32r1 jit-harden)
-set(BPF32_CBPF_JIT_mips32r6el mips32 jit jit-harden)
+# Every classic program runs on the interpreter and in every JIT
+# configuration of the build (tests/CMakeLists.txt).
 set(BPF32_CBPF_CONFIGS --config interp)
-set(BPF32_CBPF_JIT ${BPF32_CBPF_JIT_${BPF32_TARGET}})
-if(BPF32_CBPF_JIT)
-  list(POP_FRONT BPF32_CBPF_JIT BPF32_CBPF_BACKEND)
-  if(EXISTS ${CMAKE_SOURCE_DIR}/src/jit/${BPF32_CBPF_BACKEND}.c)
-    foreach(c ${BPF32_CBPF_JIT})
-      list(APPEND BPF32_CBPF_CONFIGS --config ${c})
-    endforeach()
-  endif()
-endif()
+foreach(c ${BPF32_JIT_CONFIGS})
+  list(APPEND BPF32_CBPF_CONFIGS --config ${c})
+endforeach()
 bpf32_test(cbpf test_cbpf.c ${BPF32_CBPF_CONFIGS})
 
 # Differential test against libpcap. The build that has libpcap (the host)
