@@ -3,8 +3,11 @@
  *
  * Inputs whose parser takes options start with one option byte:
  *   load, jit   byte 0: bit 0 big-endian slots, bit 1 BPF32_LOAD_RELAXED;
+ *               load: bit 7 packet loads read a packet with a fragment
+ *               (else the ctx buffer);
  *               jit: bit 2 constant blinding, bits 4-5 the CPU variant
- *               (index into the architecture's list, modulo its length);
+ *               (index into the architecture's list, modulo its length),
+ *               bits 6-7 both set: also make a listing;
  *               then instruction slots
  *   disasm      byte 0: bit 0 big-endian slots; then slots
  *   cbpf        byte 0: bit 0 seccomp (else socket filter), bit 1 text as
@@ -26,6 +29,7 @@ enum {
 	FUZZ_BIG = 1u << 0,
 	FUZZ_RELAXED = 1u << 1,
 	FUZZ_JIT_HARDEN = 1u << 2,
+	FUZZ_PACKET = 1u << 7,
 	FUZZ_SECCOMP = 1u << 0,
 	FUZZ_TEXT = 1u << 1,
 };

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bpf32_packet pkt = { .data = ctx, .len = CTX_SIZE + sizeof frag,
 				    .headlen = CTX_SIZE, .frag = frag, .mac_off = 2, .net_off = 14 };
 	struct bpf32_run_args args = { .ctx = ctx, .ctx_len = sizeof ctx,
-				       .pkt = (opt & 0x80) ? &pkt : NULL, .max_steps = MAX_STEPS };
+				       .pkt = (opt & FUZZ_PACKET) ? &pkt : NULL, .max_steps = MAX_STEPS };
 	uint64_t r0 = 0;
 	int rc = bpf32_interp(p, &args, &r0, &err);
 	FUZZ_ASSERT(rc == 0 || (rc < 0 && err.msg[0]), "run error %d without a message", rc);
