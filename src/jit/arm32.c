@@ -1274,12 +1274,15 @@ static void emit_call(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
 		emit_helper_call(c, h);
 }
 
-/* EXIT: R0 to r0:r1 (the lr-held half to r3) and return from this function. */
+/*
+ * EXIT: R0 to r0:r1 and return from this function; where local callers wait,
+ * the lr-held half goes back in r3.
+ */
 static void emit_exit(struct jit_ctx *c)
 {
 	get_into(c, 0, JIT_LO, A32_R0);
 	get_into(c, 0, JIT_HI, A32_R1);
-	if (A(c)->volatiles & 1u << A32_LR)
+	if ((A(c)->volatiles & 1u << A32_LR) && c->nfuncs > 1)
 		emit(c, a32_mov(T3, a32_reg(A32_LR)));
 	emit(c, a32_ldr(A32_PC, A32_SP, FRAME_RET));
 }
