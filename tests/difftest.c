@@ -20,6 +20,7 @@
  * so that a crash a sanitizer aborts on is shrunk like any mismatch.
  *   difftest --replay FILE|DIR [--replay ...] [--config LIST] [--cross]
  *   difftest --print SEED
+ *   difftest --self-test   (the checker, deletion, determinism, case files)
  *
  * LIST is a comma-separated list of run configurations (tests/testutil.h:
  * interp, jit, jit-harden, jit-armv7, jit-mips32r1, ...); consecutive seeds
@@ -879,6 +880,139 @@ static int run_replay(struct runner *R, char **paths, int n)
 	return bad;
 }
 
+/* ---------------------------------------------------------------- self-test */
+
+#define I(code, dst, src, off, imm) { (code), (dst), (src), (off), (imm) }
+#define EXIT I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define MOV0 I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0)
+
+/* Programs the checker must refuse, with a word of the reason it must give. */
+static const struct {
+	const char *why;
+	struct bpf_insn insns[6];
+	uint32_t n;
+} refused[] = {
+	{ "undefined", { I(BPF_ALU64 | BPF_MOV | BPF_X, 0, 3, 0, 0), EXIT }, 2 },
+	{ "before it is written", { I(BPF_LDX | BPF_MEM | BPF_DW, 0, 10, -16, 0), EXIT }, 2 },
+	{ "out of bounds", { I(BPF_LDX | BPF_MEM | BPF_B, 0, 1, GEN_CTX_SIZE, 0), EXIT }, 2 },
+	{ "outside the frame", { MOV0, I(BPF_ST | BPF_MEM | BPF_W, 10, 0, -514, 0), EXIT }, 3 },
+	{ "stores r10", { MOV0, I(BPF_STX | BPF_MEM | BPF_DW, 10, 10, -8, 0), EXIT }, 3 },
+	{ "compared", { I(BPF_ALU64 | BPF_MOV | BPF_X, 0, 10, 0, 0),
+			I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0, 0), EXIT }, 3 },
+	{ "misaligned", { MOV0, I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -16, 0),
+			  I(BPF_STX | BPF_ATOMIC | BPF_W, 10, 0, -14, BPF_ADD), EXIT }, 4 },
+	{ "helper argument", { I(BPF_ALU64 | BPF_MOV | BPF_X, 1, 10, 0, 0),
+			       I(BPF_JMP | BPF_CALL, 0, 0, 0, 101), EXIT }, 3 },
+	{ "operand", { MOV0, I(BPF_ALU | BPF_ADD | BPF_K, 1, 0, 0, 1), EXIT }, 3 },
+	{ "truncated", { I(BPF_ALU | BPF_MOV | BPF_X, 0, 1, 0, 0), EXIT }, 2 },
+	{ "ctx pointer in r1", { MOV0, I(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 0),
+				 I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1), EXIT, MOV0, EXIT },
+	  6 },
+	{ "result", { EXIT }, 1 },
+};
+
+static int same_prog(const struct gen_prog *a, const struct gen_prog *b)
+{
+	if (a->len != b->len)
+		return 0;
+	for (uint32_t k = 0; k < a->len; k++) {
+		const struct bpf_insn *x = &a->insns[k], *y = &b->insns[k];
+		if (x->code != y->code || x->dst != y->dst || x->src != y->src || x->off != y->off ||
+		    x->imm != y->imm)
+			return 0;
+	}
+	return 1;
+}
+
+static struct gen_case one_prog(const struct bpf_insn *insns, uint32_t n)
+{
+	struct gen_case c;
+	memset(&c, 0, sizeof c);
+	c.nprogs = 1;
+	c.progs[0].insns = malloc(n * sizeof *insns);
+	memcpy(c.progs[0].insns, insns, n * sizeof *insns);
+	c.progs[0].len = c.progs[0].cap = n;
+	return c;
+}
+
+static int self_test(void)
+{
+	char why[512];
+	int bad = 0;
+	for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+		struct gen_case c = one_prog(refused[k].insns, refused[k].n);
+		why[0] = 0;
+		int rc = gen_check(&c, 0, why, sizeof why);
+		if (rc == 0 || !strstr(why, refused[k].why)) {
+			printf("FAIL checker, case %zu: wanted a refusal with \"%s\", got %d \"%s\"\n", k,
+			       refused[k].why, rc, why);
+			bad = 1;
+		}
+		gen_case_free(&c);
+	}
+	/* The same store and load through a copy of R10, accepted. */
+	static const struct bpf_insn ok[] = {
+		I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0), I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -20),
+		I(BPF_ST | BPF_MEM | BPF_DW, 3, 0, 4, 7), I(BPF_LDX | BPF_MEMSX | BPF_H, 0, 10, -14, 0),
+		EXIT,
+	};
+	struct gen_case c = one_prog(ok, 5);
+	if (gen_check(&c, 0, why, sizeof why)) {
+		printf("FAIL checker refuses a good program: %s\n", why);
+		bad = 1;
+	}
+	gen_case_free(&c);
+
+	/* Deleting slots retargets jumps over the hole and into it. */
+	static const struct bpf_insn jumps[] = {
+		MOV0, I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 1), I(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 2),
+		I(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 3), I(BPF_JMP32 | BPF_JA, 0, 0, 0, 1),
+		I(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 4), EXIT,
+	};
+	struct gen_case j = one_prog(jumps, 7), out;
+	if (delete_slots(&j, 0, 2, 2, &out) || out.progs[0].len != 5 ||
+	    out.progs[0].insns[1].off != 1 || out.progs[0].insns[2].imm != 1) {
+		printf("FAIL delete_slots: len %u, jeq off %d, ja32 imm %d\n", out.progs[0].len,
+		       out.progs[0].insns[1].off, out.progs[0].insns[2].imm);
+		bad = 1;
+	} else {
+		gen_case_free(&out);
+	}
+	gen_case_free(&j);
+
+	/* Generation is deterministic, and cases survive a save and a load. */
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		struct gen_case a, b, l;
+		struct gen_opts o = { 0 };
+		if (gen_case_make(seed, &o, &a, why, sizeof why) ||
+		    gen_case_make(seed, &o, &b, why, sizeof why)) {
+			printf("FAIL %s\n", why);
+			return 1;
+		}
+		char path[] = "/tmp/difftest-selftest-XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		int saved = f && gen_case_save(&a, f, "self-test") == 0 && fclose(f) == 0;
+		int loaded = saved && gen_case_load(path, &l, why, sizeof why) == 0;
+		if (fd >= 0)
+			unlink(path);
+		int same = a.nprogs == b.nprogs && loaded && l.nprogs == a.nprogs && l.seed == seed;
+		for (uint32_t p = 0; same && p < a.nprogs; p++)
+			same = same_prog(&a.progs[p], &b.progs[p]) && same_prog(&a.progs[p], &l.progs[p]);
+		if (!same) {
+			printf("FAIL seed %" PRIu64 ": generation or save/load differs (%s)\n", seed,
+			       loaded ? "" : why);
+			bad = 1;
+		}
+		gen_case_free(&a);
+		gen_case_free(&b);
+		if (loaded)
+			gen_case_free(&l);
+	}
+	printf("difftest self-test: %s\n", bad ? "FAILED" : "passed");
+	return bad;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -886,7 +1020,8 @@ static void usage(void)
 		"                [--cross|--no-cross|--cross-all]\n"
 		"                [--linux-regs] [--steps] [--no-shrink] [--fork] [--out DIR] [-v]\n"
 		"       difftest --replay FILE|DIR [--replay ...] [--config LIST] [--cross]\n"
-		"       difftest --print SEED [--size K]\n");
+		"       difftest --print SEED [--size K]\n"
+		"       difftest --self-test\n");
 	exit(2);
 }
 
@@ -933,6 +1068,8 @@ int main(int argc, char **argv)
 			R.shrink = 0;
 		else if (!strcmp(a, "--fork"))
 			R.fork = 1;
+		else if (!strcmp(a, "--self-test"))
+			return self_test();
 		else if (!strcmp(a, "-v"))
 			R.verbose = 1;
 		else

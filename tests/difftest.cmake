@@ -12,6 +12,7 @@ bpf32_test(difftest difftest.c --seed 1 --count ${BPF32_DIFFTEST_COUNT}
 target_sources(difftest PRIVATE gen.c)
 set_tests_properties(difftest PROPERTIES TIMEOUT 3000)
 add_test(NAME difftest_regress COMMAND difftest --replay ${CMAKE_CURRENT_SOURCE_DIR}/regress)
+add_test(NAME difftest_selftest COMMAND difftest --self-test)
 
 list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " BPF32_EMULATOR)
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/difftest-run
