@@ -253,18 +253,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* JIT when asked (--jit) or by default on builds that have a JIT. */
-static int maybe_jit(struct bpf32_prog *p, const struct opts *o)
+int cli_jit(struct bpf32_prog *p, int mode, const struct bpf32_jit_opts *jopts, const char *what)
 {
-	if (o->jit < 0)
+	if (mode < 0)
 		return 0;
 	struct bpf32_error err = { 0 };
-	int rc = bpf32_jit(p, &o->jopts, &err);
-	if (rc == 0)
-		return 0;
-	if (o->jit > 0 || rc != BPF32_ENOTSUP)
-		return report("jit", &err);
-	return 0;   /* default mode on a build without a JIT: interpret */
+	int rc = bpf32_jit(p, jopts, &err);
+	if (rc == 0 || (rc == BPF32_ENOTSUP && mode == 0))
+		return 0;   /* JITed, or the default mode on a build without a JIT */
+	return report(what, &err);
 }
 
 /* ------------------------------------------------------------ commands */
@@ -290,7 +287,7 @@ static int cmd_run(int argc, char **argv)
 		die("cannot read %s (or it is not hex)", o.mem);
 		goto out;
 	}
-	if (maybe_jit(p, &o))
+	if (cli_jit(p, o.jit, &o.jopts, "jit"))
 		goto out;
 	uint64_t r0 = 0;
 	for (unsigned long i = 0; i < o.repeat; i++)
@@ -405,7 +402,7 @@ static int cmd_plugin(int argc, char **argv)
 		report("load", &err);
 		goto out;
 	}
-	if (maybe_jit(p, &o))
+	if (cli_jit(p, o.jit, &o.jopts, "jit"))
 		goto out;
 	uint64_t r0;
 	if (bpf32_run(p, mem, mem_len, &r0, &err)) {
@@ -422,7 +419,6 @@ out:
 	return rc;
 }
 
-int cmd_filter(int argc, char **argv);   /* filter.c: classic filters over captures */
 
 static const struct {
 	const char *name;

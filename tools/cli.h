@@ -19,9 +19,19 @@ char *read_mem(const char *path, size_t *len);
 /* bpf32.c: --cpu names; 0, or -1 for an unknown name. */
 int parse_cpu(const char *name, uint32_t *cpu);
 
+/*
+ * bpf32.c: JIT a loaded program per the --interp/--jit mode (-1: interpret,
+ * 1: JIT or fail, 0: JIT where the build has a JIT); failures are reported
+ * under `what`. Returns 0 or 1.
+ */
+int cli_jit(struct bpf32_prog *p, int mode, const struct bpf32_jit_opts *jopts, const char *what);
+
 /* elf_cmds.c: `bpf32 run` on an ELF object, and `bpf32 maps`. */
 int elf_run_applies(int argc, char **argv);
 int cmd_elf_run(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
+
+/* filter.c: classic filters over captures. */
+int cmd_filter(int argc, char **argv);
 
 #endif /* BPF32_CLI_H */

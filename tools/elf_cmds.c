@@ -193,16 +193,10 @@ static int preload(struct bpf32_object *obj, const char *spec)
 /* JIT every program when asked (--jit) or by default on builds with a JIT. */
 static int jit_all(struct bpf32_object *obj, const struct elf_opts *o)
 {
-	if (o->jit < 0)
-		return 0;
-	for (uint32_t i = 0; i < bpf32_object_prog_count(obj); i++) {
-		struct bpf32_error err = { 0 };
-		int rc = bpf32_jit(bpf32_object_prog(obj, i), &o->jopts, &err);
-		if (rc == BPF32_ENOTSUP && o->jit == 0)
-			return 0;   /* no JIT in this build: interpret */
-		if (rc)
-			return report(bpf32_object_prog_name(obj, i), &err);
-	}
+	for (uint32_t i = 0; i < bpf32_object_prog_count(obj); i++)
+		if (cli_jit(bpf32_object_prog(obj, i), o->jit, &o->jopts,
+			    bpf32_object_prog_name(obj, i)))
+			return 1;
 	return 0;
 }
 

@@ -37,8 +37,6 @@
 #include <pcap/pcap.h>
 #endif
 
-int cmd_filter(int argc, char **argv);
-
 /* Report a capture read error; -1 for capture_next(). */
 static int fail_read(const char *fmt, const char *arg)
 {
@@ -403,18 +401,6 @@ static int parse_args(int argc, char **argv, struct filter_opts *o)
 	return 0;
 }
 
-/* JIT unless --interp; a build without a JIT interprets. */
-static int prepare(struct bpf32_prog *p, const struct filter_opts *o)
-{
-	struct bpf32_error err = { 0 };
-	if (o->interp)
-		return 0;
-	int rc = bpf32_jit(p, &o->jopts, &err);
-	if (rc == 0 || rc == BPF32_ENOTSUP)
-		return 0;
-	return report("jit", &err);
-}
-
 /* Run the filter over every frame; print matches or their count. */
 static int run_capture(struct bpf32_prog *p, struct capture *c, const struct filter_opts *o)
 {
@@ -477,7 +463,7 @@ int cmd_filter(int argc, char **argv)
 		rc = env ? report("load", &err) : die("%s", "out of memory");
 		goto out;
 	}
-	if ((rc = prepare(p, &o)) || (o.dump && (rc = dump_native(p, o.arch, &o.jopts))) ||
+	if ((rc = cli_jit(p, o.interp ? -1 : 0, &o.jopts, "jit")) || (o.dump && (rc = dump_native(p, o.arch, &o.jopts))) ||
 	    (rc = capture_open(&c, o.path)))
 		goto out;
 	rc = run_capture(p, &c, &o);
