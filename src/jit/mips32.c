@@ -61,6 +61,7 @@
  * offset is; the rest use lwl/lwr (and byte sequences for halfwords) on
  * r1/r2, plain forms on r6, which executes unaligned loads and stores.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,7 @@ struct mips {
 	int big;
 	uint8_t lo[JIT_NREGS];       /* machine register of each half ... */
 	uint8_t hi[JIT_NREGS];       /* ... $zero for a known-zero upper half */
+	uint32_t main_end;           /* the main function is insns [0, main_end) */
 };
 
 static inline struct mips *M(struct jit_ctx *c)
@@ -391,6 +393,57 @@ static void opnd_into(struct jit_ctx *c, struct opnd o, int hi, uint8_t rd)
 		emit(c, mips_addiu(rd, MIPS_SP, FRAME_FP));
 }
 
+/* The registers holding o's words in memory order (constants in T0, T1). */
+static void opnd_pair(struct jit_ctx *c, struct opnd o, uint8_t *first, uint8_t *second)
+{
+	int big = M(c)->big;
+	if (o.kind == O_REG) {
+		*first = big ? o.hi : o.lo;
+		*second = big ? o.lo : o.hi;
+		return;
+	}
+	*first = T0;
+	*second = T1;
+	opnd_into(c, o, big, T0);
+	opnd_into(c, o, !big, T1);
+}
+
+/*
+ * dst[k] = src[k] for k < n (at most 4) as if all at once: a move waits
+ * while its destination is still the source of another one; a cycle is
+ * broken by moving one source to T3 first.
+ */
+static void emit_moves(struct jit_ctx *c, const uint8_t *dst, const uint8_t *src_in, unsigned n)
+{
+	uint8_t src[4];
+	unsigned pending = 0;
+	for (unsigned k = 0; k < n; k++) {
+		src[k] = src_in[k];
+		if (dst[k] != src[k] && dst[k] != MIPS_ZERO)
+			pending |= 1u << k;
+	}
+	while (pending) {
+		unsigned done = 0;
+		for (unsigned k = 0; k < n; k++) {
+			int blocked = 0;
+			for (unsigned j = 0; j < n; j++)
+				blocked |= j != k && ((pending >> j) & 1) && src[j] == dst[k];
+			if (!((pending >> k) & 1) || blocked)
+				continue;
+			emit(c, mips_move(dst[k], src[k]));
+			pending &= ~(1u << k);
+			done = 1;
+		}
+		if (done)
+			continue;
+		uint8_t r = src[__builtin_ctz(pending)];
+		emit(c, mips_move(T3, r));
+		for (unsigned j = 0; j < n; j++)
+			if (src[j] == r)
+				src[j] = T3;
+	}
+}
+
 /* ---------------------------------------------------------------- branches */
 
 enum cond { C_AL, C_EQ, C_NE };
@@ -493,8 +546,14 @@ static void emit_call_to(struct jit_ctx *c, uint32_t to)
 
 /* ---------------------------------------------------------------- calls out */
 
-/* Store (load: 0) the register-held halves of the registers in `mask` in (from) their slots. */
-static void slots(struct jit_ctx *c, uint16_t mask, int store)
+/*
+ * Register halves and their slots: SAVE and RESTORE keep registers across a
+ * call out; SPILL writes whole 64-bit values, known-zero halves as 0, for
+ * code that reads the slots (runtime routines, tail-call entries).
+ */
+enum slot_op { SAVE, RESTORE, SPILL };
+
+static void slots(struct jit_ctx *c, uint16_t mask, enum slot_op op)
 {
 	for (unsigned r = 0; r < BPF_REG_FP; r++) {
 		if (!((mask >> r) & 1))
@@ -502,18 +561,27 @@ static void slots(struct jit_ctx *c, uint16_t mask, int store)
 		uint8_t half[2] = { rfirst(c, r), rsecond(c, r) };
 		for (unsigned k = 0; k < 2; k++) {
 			int32_t off = FRAME_REGS + 8 * (int32_t)r + 4 * (int32_t)k;
-			if (store)
-				emit(c, mips_sw(half[k], off, MIPS_SP));   /* $zero: a canonical 0 */
-			else if (half[k] != MIPS_ZERO)
-				emit(c, mips_lw(half[k], off, MIPS_SP));
+			if (half[k] == MIPS_ZERO && op != SPILL)
+				continue;
+			emit(c, op == RESTORE ? mips_lw(half[k], off, MIPS_SP)
+					      : mips_sw(half[k], off, MIPS_SP));
 		}
 	}
 }
 
-/* The caller-saved registers in `mask` the program uses: what a call out must keep. */
+/*
+ * What a call out from the current instruction must keep of the
+ * caller-saved registers in `mask`: those the program uses and, in the main
+ * function, only those live after the instruction. (A local callee's
+ * registers may be read by its caller after the return, which liveness
+ * within one program does not see, so callees keep all they use.)
+ */
 static uint16_t keep_mask(struct jit_ctx *c, uint16_t mask)
 {
-	return mask & CALLER_SAVED_REGS & c->scan.used;
+	mask &= CALLER_SAVED_REGS & c->scan.used;
+	if (c->live && c->cur < M(c)->main_end)
+		mask &= c->live[c->cur + 1];
+	return mask;
 }
 
 /* Call the C function at `addr` through t9. */
@@ -668,15 +736,12 @@ static void emit_mul64(struct jit_ctx *c, const struct bpf_insn *i)
 }
 
 /*
- * 32-bit DIV/MOD in hardware, which never traps: by zero it leaves some
- * value, replaced here by 0 (DIV) or dst (MOD). INT32_MIN / -1 is INT32_MIN
- * with remainder 0, as eBPF wants.
+ * dl = dl / src or dl % src on 32 bits in hardware, which never traps: by
+ * zero it leaves some value, replaced here by 0 (DIV) or dl (MOD).
+ * INT32_MIN / -1 is INT32_MIN with remainder 0, as eBPF wants.
  */
-static void emit_divmod32(struct jit_ctx *c, const struct bpf_insn *i)
+static void emit_divmod_lo(struct jit_ctx *c, uint8_t dl, struct opnd o, int sign, int mod)
 {
-	int sign = i->off == 1, mod = BPF_OP(i->code) == BPF_MOD;
-	uint8_t dl = rlo(c, i->dst);
-	struct opnd o = src_opnd(c, i);
 	if (o.kind == O_IMM) {
 		if (o.imm == 0) {
 			if (!mod)
@@ -692,28 +757,40 @@ static void emit_divmod32(struct jit_ctx *c, const struct bpf_insn *i)
 	emit_move(c, dl, T2);
 }
 
-/* 64-bit DIV/MOD: a runtime routine, uint64_t fn(uint64_t dst, uint64_t src). */
+static void emit_divmod32(struct jit_ctx *c, const struct bpf_insn *i)
+{
+	emit_divmod_lo(c, rlo(c, i->dst), src_opnd(c, i), i->off == 1, BPF_OP(i->code) == BPF_MOD);
+}
+
+/*
+ * 64-bit DIV/MOD: a runtime routine, uint64_t fn(uint64_t dst, uint64_t
+ * src), in a0:a1 and a2:a3. When both upper halves are known zero, the
+ * values are below 2^32 (so non-negative: signed is unsigned) and the
+ * 32-bit hardware does it.
+ */
 static void emit_divmod64(struct jit_ctx *c, const struct bpf_insn *i)
 {
 	static uint64_t (*const routines[2][2])(uint64_t, uint64_t) = {
 		{ jit_rt_udiv64, jit_rt_umod64 }, { jit_rt_sdiv64, jit_rt_smod64 },
 	};
-	uint64_t (*fn)(uint64_t, uint64_t) = routines[i->off == 1][BPF_OP(i->code) == BPF_MOD];
-	int big = M(c)->big;
-	uint16_t keep = keep_mask(c, (uint16_t)~(1u << i->dst));
-	slots(c, keep, 1);
-	/* src to T0:T1 first: it may sit in a0-a3, which dst fills */
+	int mod = BPF_OP(i->code) == BPF_MOD;
 	struct opnd o = src_opnd(c, i);
-	opnd_into(c, o, big, T0);
-	opnd_into(c, o, !big, T1);
-	emit_move(c, MIPS_A0, rfirst(c, i->dst));
-	emit_move(c, MIPS_A1, rsecond(c, i->dst));
-	emit_move(c, MIPS_A2, T0);
-	emit_move(c, MIPS_A3, T1);
-	call_c(c, JIT_ADDR(fn));
+	if (rhi(c, i->dst) == MIPS_ZERO &&
+	    (o.kind == O_IMM ? o.imm >= 0 : o.kind == O_FP || o.hi == MIPS_ZERO)) {
+		emit_divmod_lo(c, rlo(c, i->dst), o, 0, mod);
+		return;
+	}
+	uint16_t keep = keep_mask(c, (uint16_t)~(1u << i->dst));
+	slots(c, keep, SAVE);
+	uint8_t args[4] = { MIPS_A0, MIPS_A1, MIPS_A2, MIPS_A3 }, from[4];
+	from[0] = rfirst(c, i->dst);
+	from[1] = rsecond(c, i->dst);
+	opnd_pair(c, o, &from[2], &from[3]);
+	emit_moves(c, args, from, 4);
+	call_c(c, JIT_ADDR(routines[i->off == 1][mod]));
 	emit_move(c, rfirst(c, i->dst), MIPS_V0);
 	emit_move(c, rsecond(c, i->dst), MIPS_V1);
-	slots(c, keep, 0);
+	slots(c, keep, RESTORE);
 }
 
 /* Shift instructions by LSH, RSH, ARSH: immediate and variable forms. */
@@ -1146,29 +1223,25 @@ static void emit_atomic32(struct jit_ctx *c, const struct bpf_insn *i)
  */
 static void emit_atomic64(struct jit_ctx *c, const struct bpf_insn *i)
 {
-	int big = M(c)->big;
 	unsigned res = i->imm == BPF_CMPXCHG ? 0 : (i->imm & BPF_FETCH) ? i->src : JIT_NREGS;
 	uint16_t keep = keep_mask(c, (uint16_t)~(1u << res));
-	slots(c, keep, 1);
+	slots(c, keep, SAVE);
 	emit(c, mips_sw(rfirst(c, 0), FRAME_ARGS, MIPS_SP));
 	emit(c, mips_sw(rsecond(c, 0), FRAME_ARGS + 4, MIPS_SP));
 	unsigned align;
 	int32_t d = i->off;
 	uint8_t addr = mem_addr(c, i->dst, &d, 7, &align);
 	emit(c, mips_addiu(T2, addr, d));
-	struct opnd o = reg_opnd(c, i->src);
-	opnd_into(c, o, big, T0);
-	opnd_into(c, o, !big, T1);
-	emit_move(c, MIPS_A0, T2);
+	uint8_t args[3] = { MIPS_A0, MIPS_A2, MIPS_A3 }, from[3] = { T2 };
+	opnd_pair(c, reg_opnd(c, i->src), &from[1], &from[2]);
+	emit_moves(c, args, from, 3);
 	emit_li(c, MIPS_A1, (uint32_t)i->imm);
-	emit_move(c, MIPS_A2, T0);
-	emit_move(c, MIPS_A3, T1);
 	call_c(c, JIT_ADDR(bpf32_atomic64));
 	if (res < JIT_NREGS) {
 		emit_move(c, rfirst(c, res), MIPS_V0);
 		emit_move(c, rsecond(c, res), MIPS_V1);
 	}
-	slots(c, keep, 0);
+	slots(c, keep, RESTORE);
 }
 
 static void emit_stx(struct jit_ctx *c, const struct bpf_insn *i)
@@ -1303,7 +1376,7 @@ static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 		}
 	}
 	uint16_t keep = keep_mask(c, ARG_REGS);
-	slots(c, keep, 1);
+	slots(c, keep, SAVE);
 	for (unsigned w = 4; w < n; w++)
 		if (words[w] != 0xff)
 			emit(c, mips_sw(words[w], 4 * (int32_t)w, MIPS_SP));
@@ -1321,7 +1394,7 @@ static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 		emit_move(c, rlo(c, 0), p->ret == BPF32_RET_VOID ? MIPS_ZERO : MIPS_V0);
 		zext(c, 0);
 	}
-	slots(c, keep, 0);
+	slots(c, keep, RESTORE);
 	if (p->flags & BPF32_HELPER_UNWIND_ON_ZERO) {
 		uint8_t r = rlo(c, 0);
 		if (p->ret == BPF32_RET_U64) {
@@ -1340,7 +1413,7 @@ static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
  */
 static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn *callx)
 {
-	slots(c, ALL_REGS, 1);
+	slots(c, ALL_REGS, SPILL);
 	emit(c, mips_lw(MIPS_A0, FRAME_RUN, MIPS_SP));
 	emit(c, mips_addiu(MIPS_A1, MIPS_SP, FRAME_REGS));
 	if (callx) {
@@ -1355,7 +1428,7 @@ static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn
 	emit(c, mips_nop());
 	fwd_bind(c, no_tail, C_NE, T0, MIPS_ZERO);
 	emit_branch(c, C_NE, MIPS_V0, MIPS_ZERO, jit_label(c, L_UNWIND_ZERO));
-	slots(c, CALLER_SAVED_REGS, 0);
+	slots(c, CALLER_SAVED_REGS, RESTORE);
 }
 
 /*
@@ -1365,7 +1438,7 @@ static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn
 static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 {
 	uint16_t callee_saved = c->scan.used & (ALL_REGS & ~CALLER_SAVED_REGS);
-	slots(c, callee_saved, 1);
+	slots(c, callee_saved, SAVE);
 	emit(c, mips_lw(T0, FRAME_RUN, MIPS_SP));
 	emit(c, mips_lw(T1, JIT_RUN_STACK_LIMIT, T0));
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, -FRAME_SIZE));
@@ -1374,7 +1447,7 @@ static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 	emit_branch(c, C_NE, T1, MIPS_ZERO, jit_label(c, L_ERR_LIMIT));
 	emit_call_to(c, jit_func_off(c, jit_target(c, idx)));
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, FRAME_SIZE));
-	slots(c, callee_saved, 0);
+	slots(c, callee_saved, RESTORE);
 }
 
 static void emit_call(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
@@ -1419,7 +1492,7 @@ static void emit_exit(struct jit_ctx *c)
 static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 {
 	uint16_t keep = keep_mask(c, ARG_REGS);
-	slots(c, keep, 1);
+	slots(c, keep, SAVE);
 	if (BPF_MODE(i->code) == BPF_IND)
 		emit_op(c, BPF_ADD, T0, opnd_lo(c, reg_opnd(c, i->src), T1), imm_opnd(i->imm));
 	else
@@ -1430,7 +1503,7 @@ static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 	call_c(c, JIT_ADDR(jit_rt_ld_pkt));
 	uint8_t in_bounds = pairs[0][!M(c)->big];
 	emit_branch(c, C_EQ, in_bounds, MIPS_ZERO, jit_label(c, L_UNWIND_ZERO));
-	slots(c, keep, 0);
+	slots(c, keep, RESTORE);
 	zext(c, 0);
 }
 
@@ -1569,7 +1642,7 @@ static void mips_epilogue(struct jit_ctx *c)
 	emit_branch(c, C_AL, 0, 0, jit_label(c, L_EXIT));
 
 	c->tail_entry = c->pos;
-	slots(c, ALL_REGS, 0);
+	slots(c, ALL_REGS, RESTORE);
 	emit_branch(c, C_AL, 0, 0, jit_insn_off(c, 0));
 }
 
@@ -1584,11 +1657,37 @@ static int mips_prepare(struct jit_ctx *c)
 	m->isa = c->cpu == BPF32_CPU_MIPS32R1 ? MIPS_R1 : c->cpu == BPF32_CPU_MIPS32R6 ? MIPS_R6
 										: MIPS_R2;
 	m->big = c->be->big_endian;
+	m->main_end = c->nfuncs > 1 ? c->funcs[1].insn : c->len;
 	for (unsigned r = 0; r < JIT_NREGS; r++) {
 		m->lo[r] = pairs[r][m->big];
 		m->hi[r] = (c->scan.zero_hi >> r) & 1 ? MIPS_ZERO : pairs[r][!m->big];
 	}
 	return 0;
+}
+
+/* "R0=v0:v1 R1=a0:zero R10=sp+640 ..." (low:high) for the registers the program uses. */
+static void mips_describe(struct jit_ctx *c, char *buf, size_t size)
+{
+	static const char *const names[32] = {
+		"zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2", "t3",
+		"t4", "t5", "t6", "t7", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
+		"t8", "t9", "k0", "k1", "gp", "sp", "fp", "ra",
+	};
+	static const char *const bpf_names[JIT_NREGS] = {
+		"R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "AX",
+	};
+	size_t len = 0;
+	buf[0] = 0;
+	for (unsigned r = 0; r < JIT_NREGS && len < size; r++) {
+		if (!((c->scan.used >> r) & 1))
+			continue;
+		int n = r == BPF_REG_FP
+			? snprintf(buf + len, size - len, "%sR10=sp+%u:zero", len ? " " : "", FRAME_FP)
+			: snprintf(buf + len, size - len, "%s%s=%s:%s", len ? " " : "", bpf_names[r],
+				   names[rlo(c, r)], names[rhi(c, r)]);
+		if (n > 0)
+			len += (size_t)n;
+	}
 }
 
 static void mips_release(struct jit_ctx *c)
@@ -1624,6 +1723,7 @@ const struct jit_backend jit_mips32el = {
 	.insn = mips_lower,
 	.epilogue = mips_epilogue,
 	.release = mips_release,
+	.describe = mips_describe,
 };
 
 const struct jit_backend jit_mips32be = {
@@ -1637,4 +1737,5 @@ const struct jit_backend jit_mips32be = {
 	.insn = mips_lower,
 	.epilogue = mips_epilogue,
 	.release = mips_release,
+	.describe = mips_describe,
 };
