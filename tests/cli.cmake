@@ -23,3 +23,5 @@ bpf32_cli_test(bad_opcode "instruction 1: unknown opcode 0xff" run ${CMAKE_CURRE
 bpf32_cli_test(fault "run: instruction 0: .*" run --interp --mem ${EX}/packet.hex
                ${CMAKE_CURRENT_BINARY_DIR}/fault.s)
 bpf32_cli_test(usage "usage:" help)
+bpf32_cli_test(jit_size "^31 eBPF slots -> [0-9]+ bytes" jit --arch mips32be ${EX}/parse_packet.s)
+bpf32_cli_test(jit_dump "3: be16 %r3\n" jit --arch arm32 --dump ${EX}/parse_packet.s)

@@ -3,6 +3,7 @@
  *
  *   bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--be] [--cpu C] [--harden] PROG
  *   bpf32 run ... PROG.o, bpf32 maps PROG.o   (ELF objects: elf_cmds.c)
+ *   bpf32 jit [--arch A] [--cpu C] [--harden] [--be] [--dump] PROG
  *   bpf32 asm PROG.s [-o OUT]
  *   bpf32 disasm [--be] PROG
  *   bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]
@@ -27,6 +28,7 @@ static const char usage[] =
 	"  bpf32 run [--interp|--jit] [--mem FILE] [--repeat N] [--cpu C] [--harden]\n"
 	"            [--section S]... [--map NAME=KEYHEX:VALUEHEX]... [--dump-maps] PROG.o\n"
 	"  bpf32 maps PROG.o\n"
+	"  bpf32 jit [--arch arm32|mips32el|mips32be] [--cpu C] [--harden] [--be] [--dump] PROG\n"
 	"  bpf32 asm PROG.s [-o OUT]\n"
 	"  bpf32 disasm [--be] PROG\n"
 	"  bpf32 plugin [--interp|--jit] [--cpu C] [--harden] [MEMHEX]\n"
@@ -182,6 +184,8 @@ static struct bpf32_prog *load_file(struct bpf32_env *env, const char *path, int
 struct opts {
 	int jit;               /* -1: --interp, 1: --jit, 0: default */
 	int be;
+	int dump;
+	enum bpf32_arch arch;  /* --arch, for jit */
 	const char *mem;
 	const char *out;
 	unsigned long repeat;
@@ -224,8 +228,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->be = 1;
 		} else if (!strcmp(a, "--harden")) {
 			o->jopts.flags |= BPF32_JIT_HARDEN;
+		} else if (!strcmp(a, "--dump")) {
+			o->dump = 1;
 		} else if (!strcmp(a, "--mem") || !strcmp(a, "-o") || !strcmp(a, "--repeat") ||
-			   !strcmp(a, "--cpu")) {
+			   !strcmp(a, "--cpu") || !strcmp(a, "--arch")) {
 			if (!val)
 				return die("%s needs a value", a);
 			i++;
@@ -236,6 +242,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			} else if (!strcmp(a, "--cpu")) {
 				if (parse_cpu(val, &o->jopts.cpu))
 					return die("unknown cpu %s", val);
+			} else if (!strcmp(a, "--arch")) {
+				if (parse_arch(val, &o->arch))
+					return die("unknown architecture %s (arm32, mips32el, mips32be)", val);
 			} else {
 				char *end;
 				o->repeat = strtoul(val, &end, 10);
@@ -250,6 +259,39 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return die("too many arguments at %s", a);
 		}
 	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum bpf32_arch arch;
+} archs[] = {
+	{ "arm32", BPF32_ARCH_ARM32 },
+	{ "mips32el", BPF32_ARCH_MIPS32EL },
+	{ "mips32be", BPF32_ARCH_MIPS32BE },
+};
+
+int parse_arch(const char *name, enum bpf32_arch *arch)
+{
+	for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
+		if (!strcmp(name, archs[i].name)) {
+			*arch = archs[i].arch;
+			return 0;
+		}
+	return -1;
+}
+
+int cli_dump_native(const struct bpf32_prog *p, enum bpf32_arch arch,
+		    const struct bpf32_jit_opts *jopts)
+{
+	char *text;
+	struct bpf32_error err = { 0 };
+	if (bpf32_is_jited(p))
+		arch = BPF32_ARCH_HOST;
+	if (bpf32_jit_dump(p, arch, jopts, &text, &err))
+		return report("jit listing", &err);
+	fputs(text, stdout);
+	free(text);
 	return 0;
 }
 
@@ -299,6 +341,39 @@ static int cmd_run(int argc, char **argv)
 	rc = 0;
 out:
 	free(mem);
+	bpf32_prog_free(p);
+	bpf32_env_free(env);
+	return rc;
+}
+
+/*
+ * Compile for --arch (default: this CPU) without running: print the code size,
+ * or with --dump the listing of every eBPF instruction and its native code.
+ */
+static int cmd_jit(int argc, char **argv)
+{
+	struct opts o;
+	if (parse_opts(argc, argv, &o))
+		return 1;
+	if (o.npos != 1)
+		return die("%s", "jit needs one program file");
+	struct bpf32_env *env = bpf32_env_new();
+	struct bpf32_prog *p = env ? load_file(env, o.pos[0], o.be) : NULL;
+	int rc = 1;
+	if (p && o.dump) {
+		rc = cli_dump_native(p, o.arch, &o.jopts);
+	} else if (p) {
+		struct bpf32_jit_info info;
+		struct bpf32_error err = { 0 };
+		if (bpf32_jit_image(p, o.arch, &o.jopts, &info, &err)) {
+			rc = report("jit", &err);
+		} else {
+			printf("%u eBPF slots -> %zu bytes (%.2f machine words per slot)\n",
+			       info.nslots, info.size, info.size / 4.0 / info.nslots);
+			bpf32_jit_info_free(&info);
+			rc = 0;
+		}
+	}
 	bpf32_prog_free(p);
 	bpf32_env_free(env);
 	return rc;
@@ -425,6 +500,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "run", cmd_run },
+	{ "jit", cmd_jit },
 	{ "asm", cmd_asm },
 	{ "disasm", cmd_disasm },
 	{ "plugin", cmd_plugin },

@@ -19,6 +19,14 @@ char *read_mem(const char *path, size_t *len);
 /* bpf32.c: --cpu names; 0, or -1 for an unknown name. */
 int parse_cpu(const char *name, uint32_t *cpu);
 
+/* bpf32.c: --arch names (arm32, mips32el, mips32be); 0, or -1 if unknown. */
+int parse_arch(const char *name, enum bpf32_arch *arch);
+/*
+ * bpf32.c: print the native code: this CPU's when the program was JITed,
+ * else the cross-JIT's for `arch`. Returns 0 or 1.
+ */
+int cli_dump_native(const struct bpf32_prog *p, enum bpf32_arch arch,
+		    const struct bpf32_jit_opts *jopts);
 /*
  * bpf32.c: JIT a loaded program per the --interp/--jit mode (-1: interpret,
  * 1: JIT or fail, 0: JIT where the build has a JIT); failures are reported

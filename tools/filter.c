@@ -290,44 +290,7 @@ static int dump_ebpf(const struct bpf32_sock_filter *insns, uint32_t n)
 	return 0;
 }
 
-/*
- * --dump, second part: the native code, of this CPU when the program was
- * JITed, else of the cross-JIT for `arch`.
- */
-static int dump_native(const struct bpf32_prog *p, enum bpf32_arch arch,
-		       const struct bpf32_jit_opts *jopts)
-{
-	char *text;
-	struct bpf32_error err = { 0 };
-	if (bpf32_is_jited(p))
-		arch = BPF32_ARCH_HOST;
-	if (bpf32_jit_dump(p, arch, jopts, &text, &err))
-		return report("jit listing", &err);
-	fputs(text, stdout);
-	free(text);
-	return 0;
-}
-
 /* ------------------------------------------------------------ running */
-
-static const struct {
-	const char *name;
-	enum bpf32_arch arch;
-} archs[] = {
-	{ "arm32", BPF32_ARCH_ARM32 },
-	{ "mips32el", BPF32_ARCH_MIPS32EL },
-	{ "mips32be", BPF32_ARCH_MIPS32BE },
-};
-
-static int parse_arch(const char *name, enum bpf32_arch *arch)
-{
-	for (size_t i = 0; i < sizeof archs / sizeof archs[0]; i++)
-		if (!strcmp(name, archs[i].name)) {
-			*arch = archs[i].arch;
-			return 0;
-		}
-	return -1;
-}
 
 struct filter_opts {
 	int interp, count, dump;
@@ -463,7 +426,7 @@ int cmd_filter(int argc, char **argv)
 		rc = env ? report("load", &err) : die("%s", "out of memory");
 		goto out;
 	}
-	if ((rc = cli_jit(p, o.interp ? -1 : 0, &o.jopts, "jit")) || (o.dump && (rc = dump_native(p, o.arch, &o.jopts))) ||
+	if ((rc = cli_jit(p, o.interp ? -1 : 0, &o.jopts, "jit")) || (o.dump && (rc = cli_dump_native(p, o.arch, &o.jopts))) ||
 	    (rc = capture_open(&c, o.path)))
 		goto out;
 	rc = run_capture(p, &c, &o);
