@@ -787,6 +787,12 @@ struct fixup {
 	uint32_t fn, at, target;
 };
 
+/* A jump out of a block to the end of its if/else or loop, and the state it carries there. */
+struct brk {
+	uint32_t at;
+	struct astate st;
+};
+
 #define MAX_DEPTH 4        /* nested blocks */
 #define MAX_LOOPS 2        /* nested loops */
 #define COST_BUDGET 10000  /* estimated instructions one function may execute */
@@ -812,6 +818,8 @@ struct gen {
 
 	struct fixup *fix;
 	uint32_t nfix, capfix;
+	struct brk *brk;        /* breaks of the open blocks, innermost last */
+	uint32_t nbrk, capbrk;
 };
 
 static uint64_t rnd(struct gen *g)
@@ -1273,20 +1281,33 @@ static uint32_t body_size(struct gen *g)
 	return 1 + below(g, 1 + g->size / (2 + g->depth));
 }
 
+/* Point the breaks from `base` on here and merge their states. */
+static void close_breaks(struct gen *g, uint32_t base)
+{
+	for (uint32_t k = base; k < g->nbrk; k++) {
+		patch(g, g->brk[k].at, g->out->len);
+		meet_into(&g->st, &g->brk[k].st);
+	}
+	g->nbrk = base;
+}
+
 /* if (cond) { body } */
 static int st_if(struct gen *g)
 {
+	uint32_t base = g->nbrk;
 	uint32_t at = emit_cond(g);
 	struct astate before = g->st;
 	gen_block(g, body_size(g), BLK_IF);
 	patch(g, at, g->out->len);
 	meet_into(&g->st, &before);
+	close_breaks(g, base);
 	return 0;
 }
 
 /* if (cond) { then } else { other }, the join reached by JA or JA32. */
 static int st_ifelse(struct gen *g)
 {
+	uint32_t base = g->nbrk;
 	uint32_t at = emit_cond(g);
 	struct astate before = g->st;
 	gen_block(g, body_size(g), BLK_IF);
@@ -1305,6 +1326,7 @@ static int st_ifelse(struct gen *g)
 	if (ja != UINT32_MAX)
 		patch(g, ja, g->out->len);
 	meet_into(&g->st, &then);
+	close_breaks(g, base);
 	return 0;
 }
 
@@ -1351,6 +1373,7 @@ static int st_loop(struct gen *g)
 	if (g->loops >= MAX_LOOPS || g->mult > 16 || c < 0)
 		return -1;
 	uint8_t cr = (uint8_t)c;
+	uint32_t base = g->nbrk;
 	int32_t n = 1 + (int32_t)below(g, 5);
 	int up = chance(g, 40), top = chance(g, 30);
 	uint8_t acls = chance(g, 40) ? BPF_ALU : BPF_ALU64;
@@ -1398,6 +1421,7 @@ static int st_loop(struct gen *g)
 	g->reserved &= (uint16_t)~(1u << cr);
 	if (top)
 		g->st = entry;   /* the exit is the test at the head, whose state is entry's */
+	close_breaks(g, base);
 	return 0;
 }
 
@@ -1609,6 +1633,32 @@ static void epilogue(struct gen *g)
 	emit_exit(g);
 }
 
+/*
+ * A jump from inside an if/else or loop body to the end of that statement:
+ * conditional, or now and then unconditional (JA or JA32), which ends the
+ * body's straight line like a return does.
+ */
+static int st_break(struct gen *g)
+{
+	if (g->blk == BLK_TOP)
+		return -1;
+	if (chance(g, 80))
+		emit_cond(g);
+	else
+		emit(g, chance(g, 50) ? (BPF_JMP32 | BPF_JA) : (BPF_JMP | BPF_JA), 0, 0, 0, 0);
+	if (g->nbrk == g->capbrk) {
+		g->capbrk = g->capbrk ? 2 * g->capbrk : 16;
+		g->brk = realloc(g->brk, g->capbrk * sizeof *g->brk);
+		if (!g->brk)
+			oom();
+	}
+	g->brk[g->nbrk].at = g->out->len - 1;
+	g->brk[g->nbrk++].st = g->st;
+	if (BPF_OP(g->out->insns[g->out->len - 1].code) == BPF_JA)
+		g->st.live = 0;
+	return 0;
+}
+
 /* An early return, inside a conditional block. */
 static int st_return(struct gen *g)
 {
@@ -1675,7 +1725,7 @@ static const struct stmt {
 	{ st_call, 5, GEN_CALL, 0 },   { st_tail, 2, GEN_TAIL, 0 },
 	{ st_pkt, 2, GEN_PKT, 0 },     { st_return, 2, GEN_JMP, 0 },
 	{ st_big, 1, GEN_BIG, 1 },     { st_nop_jump, 1, GEN_JMP, 0 },
-	{ st_recurse, 1, GEN_CALL, 0 },
+	{ st_recurse, 1, GEN_CALL, 0 },  { st_break, 2, GEN_JMP, 0 },
 };
 
 static const struct stmt *pick_stmt(struct gen *g)
@@ -1820,6 +1870,7 @@ int gen_case_make(uint64_t seed, const struct gen_opts *o, struct gen_case *c, c
 			free(funcs[f].insns);
 	}
 	free(g.fix);
+	free(g.brk);
 	if (g.failed) {
 		snprintf(why, whylen, "generator, seed 0x%" PRIx64 ": %s", seed, g.err);
 		gen_case_free(c);
