@@ -1485,16 +1485,59 @@ static void arm32_epilogue(struct jit_ctx *c)
 
 /* ---------------------------------------------------------------- register map */
 
+/* Machine registers of the register map (see prepare()). */
+#define CALLEE_REGS 0x0ff0u                        /* r4-r11 */
+#define VOLATILE_REGS (1u << A32_IP | 1u << A32_LR)
+
+/* One register half waiting for a machine register. */
+struct half_use {
+	uint8_t r, h;
+	uint32_t weight;
+};
+
+/* Heaviest first; for equal weights the lower half first, so that pairs form. */
+static int half_order(const void *x, const void *y)
+{
+	const struct half_use *a = x, *b = y;
+	if (a->weight != b->weight)
+		return a->weight < b->weight ? 1 : -1;
+	return a->r != b->r ? a->r - b->r : a->h - b->h;
+}
+
 /*
- * Give machine registers to the most used eBPF registers (scan weights).
- * Registers are taken in order of use. ip and lr can hold only R0-R5 and AX
- * (they are caller-saved, which only these registers can afford), so those
- * take ip/lr while they last and leave r4-r11 to the others: with one
- * class of machine registers nested in the other, this greedy order gives
- * the heaviest possible set of halves registers. In r4-r11 a register with
- * both halves gets an even/odd pair (ldrd/strd for its stack accesses),
- * a single half preferably a register whose pair mate is taken. Everything
- * else stays in its slot.
+ * The r4-r11 register for half `h` of r: the odd mate of its low half's
+ * register when that was kept for it; for a low half whose upper half also
+ * waits, an even register whose mate stays free for it (reserved); for a
+ * single half, a register whose mate is taken (pairs stay whole), else any
+ * register nobody reserved, else any at all. 0 when none is free.
+ */
+static uint16_t pick_callee(const struct a32 *a, unsigned r, unsigned h, int pair,
+			    uint16_t free_regs, uint16_t reserved)
+{
+	struct loc lo = a->map[r][JIT_LO];
+	if (h == JIT_HI && lo.kind == LOC_REG && !(lo.reg & 1) && (free_regs >> (lo.reg + 1) & 1))
+		return (uint16_t)(1u << (lo.reg + 1));
+	for (unsigned p = 4; p < 12; p++) {
+		unsigned mate = p ^ 1;
+		if (!(free_regs >> p & 1) || (reserved >> p & 1))
+			continue;
+		if (pair ? !(p & 1) && (free_regs >> mate & 1) : !(free_regs >> mate & 1))
+			return (uint16_t)(1u << p);
+	}
+	uint16_t open = free_regs & (uint16_t)~reserved;
+	open = open ? open : free_regs;
+	return open ? (uint16_t)(open & -open) : 0;
+}
+
+/*
+ * Give machine registers to the most used register halves (scan weights).
+ * ip and lr can hold only halves of R0-R5 and AX (they are caller-saved,
+ * which only these registers can afford), r4-r11 any half; taking halves in
+ * order of weight, with R0-R5 and AX using ip/lr while they last, gives the
+ * heaviest possible set of halves registers (one class of machine registers
+ * is nested in the other). In r4-r11 the two halves of one register go to
+ * an even/odd pair where possible (ldrd/strd for its stack accesses).
+ * Everything else stays in its slot.
  */
 static int arm32_prepare(struct jit_ctx *c)
 {
@@ -1510,63 +1553,35 @@ static int arm32_prepare(struct jit_ctx *c)
 	a->map[BPF_REG_FP][JIT_LO].kind = LOC_FP;
 	a->map[BPF_REG_FP][JIT_HI].kind = LOC_ZERO;
 
-	uint8_t order[JIT_NREGS], n = 0;
-	uint32_t weight[JIT_NREGS];
-	for (unsigned r = 0; r < JIT_NREGS; r++) {
-		weight[r] = c->scan.uses[r][JIT_LO] +
-			    (a->map[r][JIT_HI].kind == LOC_SLOT ? c->scan.uses[r][JIT_HI] : 0);
-		if (r != BPF_REG_FP && weight[r])
-			order[n++] = (uint8_t)r;
-	}
-	for (unsigned x = 1; x < n; x++)   /* insertion sort, heaviest first */
-		for (unsigned y = x; y > 0 && weight[order[y]] > weight[order[y - 1]]; y--) {
-			uint8_t t = order[y];
-			order[y] = order[y - 1];
-			order[y - 1] = t;
-		}
+	struct half_use halves[2 * JIT_NREGS];
+	unsigned n = 0;
+	for (unsigned r = 0; r < JIT_NREGS; r++)
+		for (unsigned h = 0; h < 2; h++)
+			if (a->map[r][h].kind == LOC_SLOT && c->scan.uses[r][h])
+				halves[n++] = (struct half_use){ (uint8_t)r, (uint8_t)h, c->scan.uses[r][h] };
+	qsort(halves, n, sizeof halves[0], half_order);
 
-	uint16_t free_regs = 0x0ff0;   /* r4-r11 */
-	uint16_t volatiles = 1u << A32_IP | 1u << A32_LR;
+	uint16_t free_regs = CALLEE_REGS, reserved = 0;
 	for (unsigned k = 0; k < n; k++) {
-		unsigned r = order[k];
-		int may_volatile = r <= 5 || r == JIT_REG_AX;
-		for (unsigned h = 0; h < 2; h++) {
-			if (a->map[r][h].kind != LOC_SLOT || !c->scan.uses[r][h])
+		unsigned r = halves[k].r, h = halves[k].h;
+		uint16_t pick;
+		if ((r <= 5 || r == JIT_REG_AX) && (VOLATILE_REGS & ~a->volatiles)) {
+			pick = (uint16_t)(VOLATILE_REGS & ~a->volatiles);
+			pick &= (uint16_t)-pick;
+			a->volatiles |= pick;
+		} else {
+			int pair = h == JIT_LO && a->map[r][JIT_HI].kind == LOC_SLOT &&
+				   c->scan.uses[r][JIT_HI];
+			pick = pick_callee(a, r, h, pair, free_regs, reserved);
+			if (!pick)
 				continue;
-			uint16_t pool = free_regs;
-			if (may_volatile && volatiles) {
-				pool = volatiles;
-			} else if (h == JIT_LO && a->map[r][JIT_HI].kind == LOC_SLOT &&
-				   c->scan.uses[r][JIT_HI]) {
-				/* Both halves: prefer a whole even/odd pair. */
-				for (unsigned p = 4; p < 12; p += 2)
-					if ((free_regs >> p & 3) == 3) {
-						pool = (uint16_t)(1u << p);
-						break;
-					}
-			} else if (h == JIT_HI && a->map[r][JIT_LO].kind == LOC_REG &&
-				   (free_regs >> (a->map[r][JIT_LO].reg + 1) & 1) &&
-				   !(a->map[r][JIT_LO].reg & 1)) {
-				pool = (uint16_t)(1u << (a->map[r][JIT_LO].reg + 1));
-			} else {
-				/* A single half: take a register whose pair mate is taken, if any. */
-				for (unsigned p = 4; p < 12; p++)
-					if ((free_regs >> p & 1) && !(free_regs >> (p ^ 1) & 1)) {
-						pool = (uint16_t)(1u << p);
-						break;
-					}
-			}
-			if (!pool)
-				continue;
-			unsigned m = (unsigned)__builtin_ctz(pool);
-			a->map[r][h].kind = LOC_REG;
-			a->map[r][h].reg = (uint8_t)m;
-			free_regs &= (uint16_t)~(1u << m);
-			if (volatiles >> m & 1) {
-				volatiles &= (uint16_t)~(1u << m);
-				a->volatiles |= (uint16_t)(1u << m);
-			}
+			free_regs &= (uint16_t)~pick;
+			reserved &= (uint16_t)~pick;
+			if (pair && (free_regs >> (__builtin_ctz(pick) + 1) & 1) && !(pick & 0xaaaa))
+				reserved |= (uint16_t)(pick << 1);
 		}
+		a->map[r][h].kind = LOC_REG;
+		a->map[r][h].reg = (uint8_t)__builtin_ctz(pick);
 	}
 	return 0;
 }

@@ -47,15 +47,16 @@ static struct effect effect_of(const struct jit_ctx *c, const struct bpf_insn *i
 	case BPF_JMP32:
 		if (i->code == (BPF_JMP | BPF_EXIT)) {
 			e.use = 1;
+		} else if (i->code == (BPF_JMP | BPF_CALL) && i->src == BPF_PSEUDO_CALL) {
+			e.def = 1;   /* what the callee reads is live at its entry (scan_live_in) */
 		} else if (i->code == (BPF_JMP | BPF_CALL)) {
-			const struct bpf32_helper *h = i->src == BPF_PSEUDO_HELPER ?
-				jit_helper(c, (uint32_t)i->imm) : NULL;
+			const struct bpf32_helper *h = jit_helper(c, (uint32_t)i->imm);
 			if (h && h->kind == HELPER_FN) {
 				e.use = (uint16_t)(((1u << h->proto.nargs) - 1) << 1);
+				e.def = 1;
 			} else {
-				e.use = ALL_REGS;   /* local and tail calls may read anything */
+				e.use = ALL_REGS;   /* the tail-call target may read anything */
 			}
-			e.def = h && h->kind == HELPER_TAIL_CALL ? 0 : 1;
 		} else if (i->code == (BPF_JMP | BPF_CALL | BPF_X)) {
 			e.use = ALL_REGS;
 			e.def = 1;
@@ -194,8 +195,9 @@ static int scan_flow(struct jit_ctx *c)
 }
 
 /*
- * Use counts, weighted by loop depth: instructions between a backward jump
- * and its target count 4x per level (up to 3 levels).
+ * Use counts: the reads and writes of each half (what spilling it would cost
+ * in loads and stores), weighted by loop depth: instructions between a
+ * backward jump and its target count 4x per level (up to 3 levels).
  */
 static int scan_uses(struct jit_ctx *c, const struct effect *eff)
 {
@@ -224,15 +226,22 @@ static int scan_uses(struct jit_ctx *c, const struct effect *eff)
 		c->scan.used |= touched;
 		for (uint16_t m = touched; m; m &= (uint16_t)(m - 1)) {
 			unsigned r = (unsigned)__builtin_ctz(m);
-			c->scan.uses[r][JIT_LO] += w;
-			c->scan.uses[r][JIT_HI] += wide ? w : (e.def >> r & 1);
+			uint32_t reads = e.use >> r & 1, writes = e.def >> r & 1;
+			c->scan.uses[r][JIT_LO] += w * (reads + writes);
+			c->scan.uses[r][JIT_HI] += w * (wide ? reads + writes : writes);
 		}
 	}
 	free(depth);
 	return 0;
 }
 
-/* Backward liveness to a fixed point; only the registers live at instruction 0 are kept. */
+/*
+ * Backward liveness to a fixed point; only the registers live at instruction
+ * 0 are kept. A local call flows into its callee as well as on to the next
+ * instruction: a register the callee may read before writing is live at the
+ * call, and one read after the call is too (R6-R9 come back, R1-R5 may).
+ * EXIT ends a path: what a caller reads after the call is live there.
+ */
 static int scan_live_in(struct jit_ctx *c, const struct effect *eff)
 {
 	uint16_t *live = calloc(c->len + 1, sizeof *live);
@@ -248,7 +257,7 @@ static int scan_live_in(struct jit_ctx *c, const struct effect *eff)
 			uint16_t out = 0;
 			if (!ends_flow(in))
 				out |= live[i + (bpf_is_lddw(in) ? 2 : 1)];   /* live[len] = 0 */
-			if (is_branch(in))
+			if (is_branch(in) || is_local_call(in))
 				out |= live[c->target[i]];
 			uint16_t in_live = (uint16_t)(eff[i].use | (out & ~eff[i].def));
 			if (in_live != live[i]) {
