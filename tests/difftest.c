@@ -76,6 +76,7 @@ struct runner {
 	struct gen_opts gopts;
 	int cross, steps, shrink, verbose, fork;
 	int pin_t, pin_v;          /* cross-JIT only this arch and variant (-1: all) */
+	int want_kind;             /* shrinking keeps this kind of mismatch (-1: any) */
 	const char *out_dir;
 
 	/* Totals. */
@@ -539,13 +540,34 @@ static enum verdict check_case(struct runner *R, const struct gen_case *c, unsig
 	return run_case(R, c, ci, buf, n, 0);
 }
 
-/* A candidate keeps the rules, loads, terminates, and still shows a mismatch. */
+/*
+ * The kind of a mismatch, from the start of its description, so that
+ * shrinking does not wander from one bug to another: a crash, another result
+ * code, R0, the ctx bytes, the helper calls, a refused JIT, cross-JIT.
+ */
+static int mismatch_kind(const char *what)
+{
+	static const char *const kinds[] = {
+		"result code", "r0:", "ctx byte", "helper calls", "JIT of program", "cross-JIT",
+		"the process",
+	};
+	if (strstr(what, "signal"))
+		return 0;
+	for (int k = 0; k < (int)(sizeof kinds / sizeof kinds[0]); k++)
+		if (!strncmp(what, kinds[k], strlen(kinds[k])))
+			return k + 1;
+	return -1;
+}
+
+/* A candidate keeps the rules, loads, terminates, and still shows the mismatch. */
 static int still_fails(struct runner *R, const struct gen_case *c, unsigned ci)
 {
 	char buf[512];
 	if (gen_check(c, R->gen_flags, buf, sizeof buf))
 		return 0;
-	return check_case(R, c, ci, buf, sizeof buf, 1) == MISMATCH;
+	if (check_case(R, c, ci, buf, sizeof buf, 1) != MISMATCH)
+		return 0;
+	return R->want_kind < 0 || mismatch_kind(buf) == R->want_kind;
 }
 
 #define SHRINK_MAX_TRIES 50000
@@ -629,10 +651,12 @@ static void report(struct runner *R, const struct gen_case *orig, unsigned ci, c
 		return;
 	uint32_t before = gen_case_len(&c);
 	int cross = R->cross;
+	R->want_kind = mismatch_kind(what);
 	if (R->shrink) {
 		pin_cross(R, &c, ci);
 		shrink(R, &c, ci);
 	}
+	R->want_kind = -1;
 	char buf[512] = "";
 	check_case(R, &c, ci, buf, sizeof buf, 0);
 	char path[4096], note[1024];
@@ -1036,6 +1060,7 @@ int main(int argc, char **argv)
 	R.shrink = 1;
 	R.out_dir = ".";
 	R.pin_t = R.pin_v = -1;
+	R.want_kind = -1;
 	R.cross = DEFAULT_CROSS;
 	for (int k = 1; k < argc; k++) {
 		const char *a = argv[k];
