@@ -50,7 +50,10 @@ run_one() {
   mkdir -p $b/work/$t $b/findings/$t $b/logs
   local seeds=$b/corpus/$t
   [ -d $seeds ] || seeds=
-  $b/fuzz_$t -max_total_time="$secs" -timeout=30 -print_final_stats=1 \
+  # Small inputs run fast; objects need room (the examples are 10-15 KB).
+  local max_len=4096
+  [ "$t" = elf ] && max_len=65536
+  $b/fuzz_$t -max_total_time="$secs" -timeout=30 -max_len=$max_len -print_final_stats=1 \
     -artifact_prefix=$b/findings/$t/ $b/work/$t $seeds > $b/logs/$t.log 2>&1
   local rc=$?
   local execs
