@@ -254,7 +254,7 @@ static struct bpf32_prog *load_or_die(const struct pbuf *p)
 
 static void tail_call_tests(void)
 {
-	struct bpf32_prog_array *arr = bpf32_prog_array_new(4);
+	struct bpf32_prog_array *arr = bpf32_prog_array_new(5);
 	struct pbuf t;
 
 	/* Slot 0: store every register (R9 = ctx), then lean on R0-R5 so its map differs. */
@@ -282,8 +282,16 @@ static void tail_call_tests(void)
 	free(t.insns);
 	bpf32_prog_array_set(arr, 1, loop, NULL);
 
+	/* Slot 4: a 64-bit R0. */
+	memset(&t, 0, sizeof t);
+	emit_lddw(&t, 0, 0x1e9ee39d67b8746full);
+	emit_insn(&t, mk(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	struct bpf32_prog *wide = load_or_die(&t);
+	free(t.insns);
+	bpf32_prog_array_set(arr, 4, wide, NULL);
+
 	/* Register transfer from a program that leans on R6-R8 (callers' maps differ). */
-	static const int32_t slots[] = { 0, 2, 3, 4, -1 };   /* program, empty, out of range */
+	static const int32_t slots[] = { 0, 2, 3, 5, -1 };   /* program, empty, out of range */
 	for (size_t k = 0; k < sizeof slots / sizeof slots[0]; k++) {
 		struct pbuf p;
 		memset(&p, 0, sizeof p);
@@ -316,6 +324,22 @@ static void tail_call_tests(void)
 		compare(&p, 8, "tail call from a local call, to the limit");
 		free(p.insns);
 	}
+	/*
+	 * A local callee that tail-calls returns the other program's R0, whose
+	 * upper half this program never sets.
+	 */
+	{
+		struct pbuf p;
+		memset(&p, 0, sizeof p);
+		emit_insn(&p, mk(BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, 8));
+		emit_insn(&p, mk(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1));
+		emit_insn(&p, mk(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+		emit_insn(&p, mk(BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, 9));
+		emit_tail_call(&p, arr, 4);
+		emit_insn(&p, mk(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+		compare(&p, 8, "tail call from a local call returns a 64-bit R0");
+		free(p.insns);
+	}
 	/* callx of the tail-call helper, of a helper, and of an id nobody registered. */
 	static const char *const callx[] = {
 		"mov %r1, 77\nmov %r2, 2\ncall %r2\nexit\n",
@@ -344,6 +368,7 @@ static void tail_call_tests(void)
 		 "tail-call targets were JITed on first use");
 	bpf32_prog_free(dump);
 	bpf32_prog_free(loop);
+	bpf32_prog_free(wide);
 	bpf32_prog_array_free(arr);
 }
 

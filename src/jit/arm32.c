@@ -406,18 +406,44 @@ static void fwd_bind(struct jit_ctx *c, uint32_t at, enum a32_cond cond)
 
 /* ---------------------------------------------------------------- calls out */
 
-/* Save / restore ip and lr where they hold eBPF halves, around a call. */
-static void save_volatiles(struct jit_ctx *c)
+/* Registers live after the current instruction (all, when the scan could not tell). */
+static uint16_t live_after(const struct jit_ctx *c)
 {
-	if (A(c)->volatiles) {
-		emit(c, a32_push(1u << A32_IP | 1u << A32_LR));
-		A(c)->bias += 8;
-	}
+	return c->live ? c->live[c->cur + 1] : 0xfff;
 }
 
-static void restore_volatiles(struct jit_ctx *c)
+/*
+ * Whether ip or lr holds a half of a register live after this instruction,
+ * other than register `result`, which the call's result overwrites.
+ */
+static int volatiles_live(struct jit_ctx *c, unsigned result)
 {
-	if (A(c)->volatiles) {
+	uint16_t live = live_after(c) & (uint16_t)~(1u << result);
+	for (unsigned r = 0; r < JIT_NREGS; r++)
+		for (unsigned h = 0; h < 2; h++) {
+			struct loc l = loc_of(c, r, h);
+			if ((live >> r & 1) && l.kind == LOC_REG && (A(c)->volatiles >> l.reg & 1))
+				return 1;
+		}
+	return 0;
+}
+
+/*
+ * Save / restore ip and lr around a call when they hold values needed after
+ * it (both together, which keeps sp 8-byte aligned). Returns whether it did.
+ */
+static int save_volatiles(struct jit_ctx *c, unsigned result)
+{
+	if (!volatiles_live(c, result))
+		return 0;
+	emit(c, a32_push(1u << A32_IP | 1u << A32_LR));
+	A(c)->bias += 8;
+	return 1;
+}
+
+static void restore_volatiles(struct jit_ctx *c, int saved)
+{
+	if (saved) {
 		emit(c, a32_pop(1u << A32_IP | 1u << A32_LR));
 		A(c)->bias -= 8;
 	}
@@ -703,7 +729,7 @@ static void emit_divmod(struct jit_ctx *c, const struct bpf_insn *i)
 		return;
 	}
 
-	save_volatiles(c);
+	int saved = save_volatiles(c, i->dst);
 	if (is64) {   /* (r0:r1, r2:r3) -> r0:r1 */
 		get_into(c, i->dst, JIT_LO, A32_R0);
 		get_into(c, i->dst, JIT_HI, A32_R1);
@@ -716,7 +742,7 @@ static void emit_divmod(struct jit_ctx *c, const struct bpf_insn *i)
 		emit_dp(c, A32_OP_MOV, 0, A32_R1, 0, src_opnd(c, i, JIT_LO, A32_R1), A32_R1);
 	}
 	call_c(c, div_routine(is64, sign, mod));
-	restore_volatiles(c);
+	restore_volatiles(c, saved);
 	put(c, i->dst, JIT_LO, A32_R0);
 	if (is64)
 		put(c, i->dst, JIT_HI, A32_R1);
@@ -1126,7 +1152,7 @@ static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 	}
 	uint32_t stack = n > 4 ? ((n - 4) * 4 + 7) & ~7u : 0;
 
-	save_volatiles(c);
+	int saved = save_volatiles(c, 0);
 	if (stack) {
 		emit(c, a32_sub(A32_SP, A32_SP, a32_imm(stack)));
 		A(c)->bias += (int32_t)stack;
@@ -1145,7 +1171,7 @@ static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 		emit(c, a32_add(A32_SP, A32_SP, a32_imm(stack)));
 		A(c)->bias -= (int32_t)stack;
 	}
-	restore_volatiles(c);
+	restore_volatiles(c, saved);
 
 	/* R0 = the result (VOID: 0; U32, PTR: zero-extended). */
 	if (p->ret == BPF32_RET_VOID)
@@ -1220,13 +1246,16 @@ static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn
 /*
  * Local call (see the file comment): the caller's register-held R6-R9 go to
  * its slots, a new frame is checked against the depth limit, spilled halves
- * are copied down, and after the call spilled R1-R5 are copied back up.
+ * are copied down, and after the call spilled R1-R5 are copied back up; of
+ * each, only the registers live there (callee entry, after the call).
  */
 static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 {
+	uint32_t target = jit_target(c, idx);
+	uint16_t in_callee = c->live ? c->live[target] : 0xfff, after = live_after(c);
 	for (unsigned r = 6; r < BPF_REG_FP; r++)
 		for (unsigned h = 0; h < 2; h++)
-			if (loc_of(c, r, h).kind == LOC_REG)
+			if (loc_of(c, r, h).kind == LOC_REG && (after >> r & 1))
 				emit(c, a32_str(loc_of(c, r, h).reg, A32_SP, frame(c, slot_off(r, h))));
 	emit(c, a32_ldr(A32_R0, A32_SP, FRAME_RUN));
 	emit(c, a32_ldr(A32_R1, A32_R0, JIT_RUN_STACK_LIMIT));
@@ -1236,23 +1265,23 @@ static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 	emit_branch(c, A32_LO, jit_label(c, L_ERR_LIMIT));
 	for (unsigned r = 0; r < BPF_REG_FP; r++)
 		for (unsigned h = 0; h < 2; h++)
-			if (loc_of(c, r, h).kind == LOC_SLOT) {
+			if (loc_of(c, r, h).kind == LOC_SLOT && (in_callee >> r & 1)) {
 				emit(c, a32_ldr(T2, A32_SP, (int32_t)(FRAME_SIZE + slot_off(r, h))));
 				emit(c, a32_str(T2, A32_SP, (int32_t)slot_off(r, h)));
 			}
 	if (A(c)->volatiles & 1u << A32_LR)
 		emit(c, a32_mov(T3, a32_reg(A32_LR)));
-	emit_call_to(c, jit_func_off(c, jit_target(c, idx)));
+	emit_call_to(c, jit_func_off(c, target));
 	if (A(c)->volatiles & 1u << A32_LR)
 		emit(c, a32_mov(A32_LR, a32_reg(T3)));
 	for (unsigned r = 1; r <= 5; r++)
 		for (unsigned h = 0; h < 2; h++)
-			if (loc_of(c, r, h).kind == LOC_SLOT) {
+			if (loc_of(c, r, h).kind == LOC_SLOT && (after >> r & 1)) {
 				emit(c, a32_ldr(T2, A32_SP, (int32_t)slot_off(r, h)));
 				emit(c, a32_str(T2, A32_SP, (int32_t)(FRAME_SIZE + slot_off(r, h))));
 			}
 	emit_dp(c, A32_OP_ADD, 0, A32_SP, A32_SP, imm_opnd(FRAME_SIZE), A32_R2);
-	reload(c, 0x3c0, 0);
+	reload(c, after & 0x3c0, 0);
 	put(c, 0, JIT_LO, A32_R0);
 	put(c, 0, JIT_HI, A32_R1);
 }
@@ -1293,7 +1322,7 @@ static void emit_exit(struct jit_ctx *c)
  */
 static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 {
-	save_volatiles(c);
+	int saved = save_volatiles(c, 0);
 	if (BPF_MODE(i->code) == BPF_IND) {
 		uint8_t s = get(c, i->src, JIT_LO, A32_R1);
 		emit_dp(c, A32_OP_ADD, 0, A32_R1, s, imm_opnd((uint32_t)i->imm), A32_R2);
@@ -1303,7 +1332,7 @@ static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 	emit(c, a32_ldr(A32_R0, A32_SP, frame(c, FRAME_RUN)));
 	load_imm(c, A32_R2, bpf_size_bytes(BPF_SIZE(i->code)));
 	call_c(c, JIT_ADDR(jit_rt_ld_pkt));
-	restore_volatiles(c);
+	restore_volatiles(c, saved);
 	emit(c, a32_cmp(A32_R1, a32_imm(0)));
 	emit_branch(c, A32_EQ, jit_label(c, L_UNWIND_ZERO));
 	put(c, 0, JIT_LO, A32_R0);

@@ -14,9 +14,10 @@
  * to it must leave the upper half zero, and its value at entry too. Normal
  * entry gives R1 = ctx and R2 = ctx_len (both below 2^32 on 32-bit hosts) and
  * 0 elsewhere; a tail call brings the caller's registers, anything at all,
- * so registers live at entry are never zero_hi. Calls change nothing: a
+ * so registers live at entry are never zero_hi. Calls change little: a
  * helper keeps R1-R5 and writes R0 per its prototype, a local callee's
- * writes are the program's own.
+ * writes are the program's own, except the R0 it returns after a tail call
+ * to another program.
  */
 #include <stdlib.h>
 
@@ -136,9 +137,10 @@ static int def_zero_hi(const struct jit_ctx *c, const struct bpf_insn *i, uint16
 		return BPF_MODE(i->code) == BPF_MEM && BPF_SIZE(i->code) != BPF_DW;
 	case BPF_STX:   /* atomics returning the old value */
 		return BPF_SIZE(i->code) == BPF_W;
-	default: {      /* calls: R0 of a helper; a local callee's R0 is the program's own */
+	default: {      /* calls: R0 of a helper, or a local callee's: the program's own
+			 * unless the callee may tail-call and return another's */
 		if (is_local_call(i))
-			return zd;
+			return zd && !c->scan.has_slow_calls;
 		const struct bpf32_helper *h = i->code == (BPF_JMP | BPF_CALL) ?
 			jit_helper(c, (uint32_t)i->imm) : NULL;
 		return h && h->proto.ret != BPF32_RET_U64;
