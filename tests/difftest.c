@@ -2,8 +2,8 @@
  * Differential random testing: every generated case (tests/gen.h) runs on
  * the reference interpreter and on this build's JIT, in one process, and
  * the two must agree on the result code, R0, every byte of the ctx buffer
- * (which the programs' epilogues fill with their stack windows) and every
- * helper call with its arguments. A mismatch is shrunk to a minimal case by
+ * (where the programs' epilogues leave their stack windows and registers)
+ * and every helper call with its arguments. A mismatch is shrunk to a minimal case by
  * deleting instructions while the case stays well-defined (gen_check(), a
  * terminating interpreter run) and the mismatch persists; the result is
  * written as a regression file and printed disassembled.
@@ -15,12 +15,14 @@
  *
  *   difftest [--config LIST] [--seed S] [--count N] [--size K] [--[no-]cross|--cross-all]
  *            [--linux-regs] [--steps] [--no-shrink] [--fork] [--out DIR] [-v]
- *
- * --fork runs every case (and every shrinking candidate) in a child process,
- * so that a crash a sanitizer aborts on is shrunk like any mismatch.
  *   difftest --replay FILE|DIR [--replay ...] [--config LIST] [--cross]
  *   difftest --print SEED
  *   difftest --self-test   (the checker, deletion, determinism, case files)
+ *
+ * --steps counts the eBPF instructions the interpreter executes; --fork runs
+ * every case (and every shrinking candidate) in a child process, so that a
+ * crash a sanitizer aborts on is shrunk like any mismatch; --linux-regs
+ * generates programs that assume only what Linux promises about R1-R5.
  *
  * LIST is a comma-separated list of run configurations (tests/testutil.h:
  * interp, jit, jit-harden, jit-armv7, jit-mips32r1, ...); consecutive seeds
