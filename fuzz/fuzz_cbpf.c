@@ -2,7 +2,8 @@
  * Classic BPF: the `tcpdump -ddd` text parser and the loader (validation and
  * conversion to eBPF) for socket and seccomp filters; every accepted filter
  * runs on the interpreter over a packet with a fragment (socket filters)
- * or a struct seccomp_data.
+ * or a struct seccomp_data, and its eBPF form cross-JITs for every
+ * architecture with a backend.
  */
 #include <string.h>
 
@@ -33,6 +34,21 @@ static void run(struct bpf32_prog *p, int seccomp)
 	for (size_t k = 0; k < 2; k++) {
 		int rc = bpf32_run_cbpf(p, &pkts[k], &ret, &err);
 		FUZZ_ASSERT(rc == 0 || err.msg[0], "run error %d without a message", rc);
+	}
+}
+
+static void cross_jit(const struct bpf32_prog *p)
+{
+	static const enum bpf32_arch archs[] = { BPF32_ARCH_ARM32, BPF32_ARCH_MIPS32EL,
+						  BPF32_ARCH_MIPS32BE };
+	for (size_t k = 0; k < sizeof archs / sizeof archs[0]; k++) {
+		struct bpf32_jit_info info;
+		struct bpf32_error err;
+		int rc = bpf32_jit_image(p, archs[k], NULL, &info, &err);
+		FUZZ_ASSERT(rc == 0 || rc == BPF32_ENOTSUP, "arch %d: a converted filter does not compile: %s",
+			    archs[k], err.msg);
+		if (rc == 0)
+			bpf32_jit_info_free(&info);
 	}
 }
 
@@ -76,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					       seccomp ? BPF32_CBPF_SECCOMP : BPF32_CBPF_SOCKET, &err);
 	if (p) {
 		run(p, seccomp);
+		cross_jit(p);
 		bpf32_prog_free(p);
 	} else {
 		FUZZ_ASSERT(err.code < 0 && err.msg[0], "a refusal names no reason");
