@@ -7,6 +7,11 @@
  * program: jump and call targets in range and never into the second slot of an
  * LDDW, and no instruction that can run past the last one. Every rejection
  * names the instruction index and the reason.
+ *
+ * Functions (the main program and every local-call target) are contiguous
+ * ranges of slots, each ending where the next begins; control flow leaves a
+ * function only by a call or EXIT: no jump lands in another function and no
+ * instruction runs on into the next one, as in Linux.
  */
 #include <stdlib.h>
 
@@ -133,11 +138,16 @@ static int alu_x_off_valid(const struct bpf_insn *i)
 	}
 }
 
+enum {
+	MARK_LDDW_HI = 1,   /* the second slot of an LDDW */
+	MARK_FUNC = 2,      /* the first slot of a function */
+};
+
 struct vctx {
 	const struct bpf_insn *insns;
 	uint32_t len;
 	uint32_t flags;
-	uint8_t *second;   /* second[pc]: slot pc is the second half of an LDDW */
+	uint8_t *mark;     /* MARK_* bits per slot */
 	struct bpf32_error *err;
 };
 
@@ -149,7 +159,7 @@ static int check_target(struct vctx *v, uint32_t pc, int64_t rel, const char *wh
 	if (t < 0 || t >= v->len)
 		return REJECT(v, pc, "%s target %lld is outside the program (0..%u)",
 			      what, (long long)t, v->len - 1);
-	if (v->second[t])
+	if (v->mark[t] & MARK_LDDW_HI)
 		return REJECT(v, pc, "%s target %lld is the second slot of an lddw",
 			      what, (long long)t);
 	return 0;
@@ -280,6 +290,49 @@ static int ends_flow(enum shape sh)
 	return sh == S_EXIT || sh == S_JA || sh == S_JA32;
 }
 
+/* The target of a jump (whose fields are valid), or -1 for other shapes. */
+static int64_t jump_target(uint32_t pc, const struct bpf_insn *i, enum shape sh)
+{
+	switch (sh) {
+	case S_JA: case S_JCOND_K: case S_JCOND_X:
+		return (int64_t)pc + 1 + i->off;
+	case S_JA32:
+		return (int64_t)pc + 1 + i->imm;
+	default:
+		return -1;
+	}
+}
+
+/* Pass 3: functions are contiguous and control flow stays inside each. */
+static int check_functions(struct vctx *v, const uint8_t *table)
+{
+	const struct bpf_insn *insns = v->insns;
+	int rc = 0;
+	v->mark[0] |= MARK_FUNC;
+	for (uint32_t pc = 0; pc < v->len; pc++)
+		if (insns[pc].code == (BPF_JMP | BPF_CALL) && insns[pc].src == BPF_PSEUDO_CALL)
+			v->mark[pc + 1 + insns[pc].imm] |= MARK_FUNC;
+	uint32_t *func = malloc(v->len * sizeof *func);   /* func[pc]: first slot of pc's function */
+	if (!func)
+		return bpf32_fail(v->err, BPF32_ENOMEM, -1, "out of memory");
+	for (uint32_t pc = 0, f = 0; pc < v->len; pc++)
+		func[pc] = f = (v->mark[pc] & MARK_FUNC) ? pc : f;
+
+	for (uint32_t pc = 0; pc < v->len && !rc; pc++) {
+		enum shape sh = table[insns[pc].code];
+		int64_t t = jump_target(pc, &insns[pc], sh);
+		uint32_t next = pc + (sh == S_LDDW ? 2 : 1);
+		if (t >= 0 && func[t] != func[pc])
+			rc = REJECT(v, pc, "jump target %lld is in another function (at %u)",
+				    (long long)t, func[t]);
+		else if (next < v->len && (v->mark[next] & MARK_FUNC) && !ends_flow(sh))
+			rc = REJECT(v, pc, "execution runs on into the function at %u", next);
+		pc = next - 1;
+	}
+	free(func);
+	return rc;
+}
+
 int bpf32_validate(const struct bpf_insn *insns, uint32_t len, uint32_t flags,
 		   struct bpf32_error *err)
 {
@@ -291,7 +344,7 @@ int bpf32_validate(const struct bpf_insn *insns, uint32_t len, uint32_t flags,
 				  len, BPF32_MAX_INSNS);
 
 	struct vctx v = { insns, len, flags, calloc(len, 1), err };
-	if (!v.second)
+	if (!v.mark)
 		return bpf32_fail(err, BPF32_ENOMEM, -1, "out of memory");
 
 	/* Pass 1: find the LDDW second slots, so that pass 2 can refuse jumps into them. */
@@ -303,7 +356,7 @@ int bpf32_validate(const struct bpf_insn *insns, uint32_t len, uint32_t flags,
 			rc = REJECT(&v, pc, "lddw needs two slots but is the last instruction");
 			goto out;
 		}
-		v.second[++pc] = 1;
+		v.mark[++pc] = MARK_LDDW_HI;
 	}
 
 	for (uint32_t pc = 0; pc < len; pc++) {
@@ -322,7 +375,8 @@ int bpf32_validate(const struct bpf_insn *insns, uint32_t len, uint32_t flags,
 		}
 		pc = next - 1;
 	}
+	rc = check_functions(&v, table);
 out:
-	free(v.second);
+	free(v.mark);
 	return rc;
 }
