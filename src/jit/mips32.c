@@ -110,6 +110,7 @@ enum {
 	L_UNWIND_ZERO,   /* from any depth: R0 = 0, return to C */
 	L_ERROR,         /* T0 = error code: store it in jit_run.err, then unwind */
 	L_ERR_LIMIT,     /* local calls nested too deep */
+	L_RETURN,        /* return from the current function */
 };
 
 struct mips {
@@ -118,6 +119,7 @@ struct mips {
 	uint8_t lo[JIT_NREGS];       /* machine register of each half ... */
 	uint8_t hi[JIT_NREGS];       /* ... $zero for a known-zero upper half */
 	uint32_t main_end;           /* the main function is insns [0, main_end) */
+	uint32_t last_return;        /* this pass: the last return sequence, or UINT32_MAX */
 };
 
 static inline struct mips *M(struct jit_ctx *c)
@@ -446,13 +448,23 @@ static void emit_moves(struct jit_ctx *c, const uint8_t *dst, const uint8_t *src
 
 /* ---------------------------------------------------------------- branches */
 
-enum cond { C_AL, C_EQ, C_NE };
+/* Branch conditions: rs == rt, rs != rt, and rs (signed) against 0. */
+enum cond { C_AL, C_EQ, C_NE, C_LTZ, C_GEZ, C_LEZ, C_GTZ };
+
+static const uint8_t cond_inverse[] = {
+	[C_EQ] = C_NE, [C_NE] = C_EQ, [C_LTZ] = C_GEZ, [C_GEZ] = C_LTZ,
+	[C_LEZ] = C_GTZ, [C_GTZ] = C_LEZ,
+};
 
 static struct mips_insn branch_insn(enum cond k, uint8_t rs, uint8_t rt, int32_t off)
 {
 	switch (k) {
 	case C_EQ: return mips_beq(rs, rt, off);
 	case C_NE: return mips_bne(rs, rt, off);
+	case C_LTZ: return mips_bltz(rs, off);
+	case C_GEZ: return mips_bgez(rs, off);
+	case C_LEZ: return mips_blez(rs, off);
+	case C_GTZ: return mips_bgtz(rs, off);
 	default: return mips_beq(MIPS_ZERO, MIPS_ZERO, off);
 	}
 }
@@ -515,7 +527,7 @@ static void emit_far(struct jit_ctx *c, enum cond k, uint8_t rs, uint8_t rt, uin
 		emit(c, mips_nop());
 	}
 	if (k != C_AL)
-		fwd_bind(c, skip, k == C_EQ ? C_NE : C_EQ, rs, rt);
+		fwd_bind(c, skip, cond_inverse[k], rs, rt);
 }
 
 /*
@@ -1274,6 +1286,33 @@ static const struct {
 };
 
 /*
+ * x OP imm for an order condition on 32-bit values, with slti/sltiu when the
+ * immediate fits its sign-extended 16 bits: x < v and x >= v directly,
+ * x > v and x <= v as x >= v + 1 and x < v + 1; signed comparisons with 0
+ * branch on the sign. Returns 0 (emitting nothing) when no form applies.
+ */
+static int emit_lt_imm(struct jit_ctx *c, uint8_t op, uint8_t x, int32_t imm, int sign, uint32_t to)
+{
+	static const uint8_t sign_conds[16] = {
+		[BPF_JSGT >> 4] = C_GTZ, [BPF_JSGE >> 4] = C_GEZ,
+		[BPF_JSLT >> 4] = C_LTZ, [BPF_JSLE >> 4] = C_LEZ,
+	};
+	if (sign && imm == 0) {
+		emit_branch(c, sign_conds[op >> 4], x, MIPS_ZERO, to);
+		return 1;
+	}
+	int swap = lt_forms[op >> 4].swap;
+	int64_t v = (sign ? (int64_t)imm : (int64_t)(uint32_t)imm) + swap;
+	int fits = sign ? mips_simm16_fits(v) : v <= 0x7fff || (v >= 0xffff8000 && v <= 0xffffffff);
+	if (!fits)
+		return 0;
+	int32_t field = (int32_t)(int16_t)(uint16_t)v;
+	emit(c, sign ? mips_slti(T2, x, field) : mips_sltiu(T2, x, field));
+	emit_branch(c, lt_forms[op >> 4].neg != swap ? C_EQ : C_NE, T2, MIPS_ZERO, to);
+	return 1;
+}
+
+/*
  * Conditional jumps. JMP32 compares low halves. JMP: equality and JSET
  * fold both halves into one word; orders are decided by the high words,
  * signed or not, and by the low words, unsigned, when the high ones are
@@ -1289,25 +1328,40 @@ static void emit_cond_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t 
 	uint8_t op = BPF_OP(i->code);
 	int wide = BPF_CLASS(i->code) == BPF_JMP;
 	struct opnd d = reg_opnd(c, i->dst), s = src_opnd(c, i);
-	uint8_t dl = opnd_lo(c, d, T0), sl = opnd_lo(c, s, T1);
-	uint8_t dh = wide ? opnd_hi(c, d, T0) : MIPS_ZERO, sh = wide ? opnd_hi(c, s, T3) : MIPS_ZERO;
+	uint8_t dh = wide ? opnd_hi(c, d, T0) : MIPS_ZERO;
+	/* 64-bit values below 2^32 compare like 32-bit unsigned ones */
+	int narrow = !wide || (dh == MIPS_ZERO &&
+			       (s.kind == O_IMM ? s.imm >= 0 : s.kind == O_FP || s.hi == MIPS_ZERO));
+	int order = op != BPF_JEQ && op != BPF_JNE && op != BPF_JSET;
+	if (order && narrow && s.kind == O_IMM &&
+	    emit_lt_imm(c, op, opnd_lo(c, d, T0), s.imm, !wide && lt_forms[op >> 4].sign, to))
+		return;
 
 	if (op == BPF_JEQ || op == BPF_JNE) {
 		enum cond k = op == BPF_JEQ ? C_EQ : C_NE;
-		if (dh == MIPS_ZERO && sh == MIPS_ZERO) {
-			emit_branch(c, k, dl, sl, to);
+		uint8_t dl = opnd_lo(c, d, T1);
+		if (narrow) {
+			emit_branch(c, k, dl, opnd_lo(c, s, T0), to);
 			return;
 		}
-		uint8_t hx = dh == MIPS_ZERO ? sh : dh;   /* x ^ 0 = x */
-		if (dh != MIPS_ZERO && sh != MIPS_ZERO) {
-			emit(c, mips_xor(T3, dh, sh));
+		/* T2 = (dl ^ sl) | (dh ^ sh), zero when equal; sh of a constant is 0 or ~0 */
+		emit_op(c, BPF_XOR, T2, dl, s);
+		uint8_t hx = dh;
+		if (s.kind == O_IMM && s.imm < 0) {
 			hx = T3;
+			emit(c, mips_nor(T3, dh, MIPS_ZERO));
+		} else if (s.kind == O_REG && dh == MIPS_ZERO) {
+			hx = s.hi;
+		} else if (s.kind == O_REG && s.hi != MIPS_ZERO) {
+			hx = T3;
+			emit(c, mips_xor(T3, dh, s.hi));
 		}
-		emit(c, mips_xor(T2, dl, sl));
 		emit(c, mips_or(T2, T2, hx));
 		emit_branch(c, k, T2, MIPS_ZERO, to);
 		return;
 	}
+	uint8_t dl = opnd_lo(c, d, T0), sl = opnd_lo(c, s, T1);
+	uint8_t sh = wide ? opnd_hi(c, s, T3) : MIPS_ZERO;
 	if (op == BPF_JSET) {
 		emit(c, mips_and(T2, dl, sl));
 		if (dh != MIPS_ZERO && sh != MIPS_ZERO) {
@@ -1473,14 +1527,28 @@ static void emit_call(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
 
 /*
  * EXIT: return from this function; R0 is in v0:v1 already. A known-zero
- * upper half has no register, so the delay slot writes its 0 for the
- * caller, which may be the C entry of another program (a tail call's).
+ * upper half has no register, so a delay slot writes its 0 for the caller,
+ * which may be the C entry of another program (a tail call's). The return
+ * sequence (lw ra, jr ra) is shared: an EXIT branches to the last one
+ * emitted before it or to L_RETURN after the code, whichever a branch
+ * reaches, else has its own.
  */
 static void emit_exit(struct jit_ctx *c)
 {
+	struct mips_insn delay = rhi(c, 0) == MIPS_ZERO
+		? mips_move(pairs[0][!M(c)->big], MIPS_ZERO) : mips_nop();
+	uint32_t back = M(c)->last_return, ahead = jit_label(c, L_RETURN);
+	int back_ok = back != UINT32_MAX && mips_simm16_fits(rel(c->pos, back));
+	int ahead_ok = mips_simm16_fits(rel(c->pos, ahead));
+	if (!jit_long(c, back_ok || ahead_ok)) {
+		emit(c, branch_insn(C_AL, 0, 0, rel(c->pos, back_ok ? back : ahead)));
+		emit(c, delay);
+		return;
+	}
+	M(c)->last_return = c->pos;
 	emit(c, mips_lw(MIPS_RA, FRAME_RET, MIPS_SP));
 	emit_jr(c, MIPS_RA);
-	emit(c, rhi(c, 0) == MIPS_ZERO ? mips_move(pairs[0][!M(c)->big], MIPS_ZERO) : mips_nop());
+	emit(c, delay);
 }
 
 /*
@@ -1564,6 +1632,7 @@ static const uint8_t entry_saved[ENTRY_SAVE / 4] = {
  */
 static void mips_prologue(struct jit_ctx *c)
 {
+	M(c)->last_return = UINT32_MAX;
 	c->entry = c->pos;
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, -ENTRY_SAVE));
 	for (unsigned k = 0; k < sizeof entry_saved; k++)
@@ -1629,6 +1698,10 @@ static void mips_epilogue(struct jit_ctx *c)
 		emit_li(c, T0, (uint32_t)BPF32_EFAULT);
 		emit_branch(c, C_AL, 0, 0, jit_label(c, L_ERROR));
 	}
+	jit_bind(c, L_RETURN);
+	emit(c, mips_lw(MIPS_RA, FRAME_RET, MIPS_SP));
+	emit_jr(c, MIPS_RA);
+	emit(c, mips_nop());
 	jit_bind(c, L_ERR_LIMIT);
 	emit_li(c, T0, (uint32_t)BPF32_ELIMIT);
 	jit_bind(c, L_ERROR);
