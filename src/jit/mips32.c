@@ -120,6 +120,7 @@ struct mips {
 	uint8_t hi[JIT_NREGS];       /* ... $zero for a known-zero upper half */
 	uint32_t main_end;           /* the main function is insns [0, main_end) */
 	uint32_t last_return;        /* this pass: the last return sequence, or UINT32_MAX */
+	uint8_t stubs;               /* this pass: the error and unwind labels branched to */
 };
 
 static inline struct mips *M(struct jit_ctx *c)
@@ -543,6 +544,13 @@ static void emit_branch(struct jit_ctx *c, enum cond k, uint8_t rs, uint8_t rt, 
 	}
 	emit(c, branch_insn(k, rs, rt, rel(c->pos, to)));
 	emit(c, mips_nop());
+}
+
+/* Word offset of an error or unwind label, whose code the epilogue then emits. */
+static uint32_t stub(struct jit_ctx *c, unsigned id)
+{
+	M(c)->stubs |= (uint8_t)(1u << id);
+	return jit_label(c, id);
 }
 
 /* Call the function at word offset `to` in this image. */
@@ -1455,7 +1463,7 @@ static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 			emit(c, mips_or(T0, MIPS_V0, MIPS_V1));
 			r = T0;
 		}
-		emit_branch(c, C_EQ, r, MIPS_ZERO, jit_label(c, L_UNWIND_ZERO));
+		emit_branch(c, C_EQ, r, MIPS_ZERO, stub(c, L_UNWIND_ZERO));
 	}
 }
 
@@ -1481,7 +1489,7 @@ static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn
 	emit_jr(c, MIPS_V0);
 	emit(c, mips_nop());
 	fwd_bind(c, no_tail, C_NE, T0, MIPS_ZERO);
-	emit_branch(c, C_NE, MIPS_V0, MIPS_ZERO, jit_label(c, L_UNWIND_ZERO));
+	emit_branch(c, C_NE, MIPS_V0, MIPS_ZERO, stub(c, L_UNWIND_ZERO));
 	slots(c, CALLER_SAVED_REGS, RESTORE);
 }
 
@@ -1498,7 +1506,7 @@ static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, -FRAME_SIZE));
 	emit(c, mips_sw(T0, FRAME_RUN, MIPS_SP));
 	emit(c, mips_sltu(T1, MIPS_SP, T1));
-	emit_branch(c, C_NE, T1, MIPS_ZERO, jit_label(c, L_ERR_LIMIT));
+	emit_branch(c, C_NE, T1, MIPS_ZERO, stub(c, L_ERR_LIMIT));
 	emit_call_to(c, jit_func_off(c, jit_target(c, idx)));
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, FRAME_SIZE));
 	slots(c, callee_saved, RESTORE);
@@ -1521,7 +1529,7 @@ static void emit_call(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
 		emit_helper_call(c, h);
 	} else {   /* as the interpreter: an error when reached */
 		emit_li(c, T0, (uint32_t)BPF32_ENOHELPER);
-		emit_branch(c, C_AL, 0, 0, jit_label(c, L_ERROR));
+		emit_branch(c, C_AL, 0, 0, stub(c, L_ERROR));
 	}
 }
 
@@ -1570,7 +1578,7 @@ static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 	emit_li(c, MIPS_A2, bpf_size_bytes(BPF_SIZE(i->code)));
 	call_c(c, JIT_ADDR(jit_rt_ld_pkt));
 	uint8_t in_bounds = pairs[0][!M(c)->big];
-	emit_branch(c, C_EQ, in_bounds, MIPS_ZERO, jit_label(c, L_UNWIND_ZERO));
+	emit_branch(c, C_EQ, in_bounds, MIPS_ZERO, stub(c, L_UNWIND_ZERO));
 	slots(c, keep, RESTORE);
 	zext(c, 0);
 }
@@ -1618,6 +1626,22 @@ static const uint8_t entry_saved[ENTRY_SAVE / 4] = {
 };
 
 /*
+ * The callee-saved registers the C entry keeps (a mask of machine
+ * registers): ra and those the program changes; all of them when it may
+ * tail-call a program that changes others.
+ */
+static uint32_t entry_saves(struct jit_ctx *c)
+{
+	uint32_t saved = 1u << MIPS_RA;
+	for (unsigned k = 0; k < sizeof entry_saved; k++)
+		saved |= c->scan.has_slow_calls ? 1u << entry_saved[k] : 0;
+	for (unsigned r = 6; r < JIT_NREGS; r++)
+		if (r != BPF_REG_FP && ((c->scan.used >> r) & 1))
+			saved |= 1u << rlo(c, r) | 1u << rhi(c, r);
+	return saved & ~(1u << MIPS_ZERO | 1u << MIPS_T8);   /* AX's upper half is caller-saved */
+}
+
+/*
  * The C-callable entry, uint64_t entry(void *ctx, uint32_t ctx_len,
  * struct jit_run *run):
  *
@@ -1632,11 +1656,14 @@ static const uint8_t entry_saved[ENTRY_SAVE / 4] = {
  */
 static void mips_prologue(struct jit_ctx *c)
 {
+	uint32_t saved = entry_saves(c);
 	M(c)->last_return = UINT32_MAX;
+	M(c)->stubs = 0;
 	c->entry = c->pos;
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, -ENTRY_SAVE));
 	for (unsigned k = 0; k < sizeof entry_saved; k++)
-		emit(c, mips_sw(entry_saved[k], 4 * (int32_t)k, MIPS_SP));
+		if ((saved >> entry_saved[k]) & 1)
+			emit(c, mips_sw(entry_saved[k], 4 * (int32_t)k, MIPS_SP));
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, -FRAME_SIZE));
 	emit(c, mips_sw(MIPS_A2, FRAME_RUN, MIPS_SP));
 	emit(c, mips_sw(MIPS_SP, JIT_RUN_SAVED_SP, MIPS_A2));
@@ -1661,7 +1688,8 @@ static void mips_prologue(struct jit_ctx *c)
 	jit_bind(c, L_EXIT);
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, FRAME_SIZE));
 	for (unsigned k = 0; k < sizeof entry_saved; k++)
-		emit(c, mips_lw(entry_saved[k], 4 * (int32_t)k, MIPS_SP));
+		if ((saved >> entry_saved[k]) & 1)
+			emit(c, mips_lw(entry_saved[k], 4 * (int32_t)k, MIPS_SP));
 	emit_jr(c, MIPS_RA);
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, ENTRY_SAVE));   /* delay slot */
 }
@@ -1696,26 +1724,35 @@ static void mips_epilogue(struct jit_ctx *c)
 		last--;
 	if (c->iflags[last] & JIT_F_FALLS_OUT) {
 		emit_li(c, T0, (uint32_t)BPF32_EFAULT);
-		emit_branch(c, C_AL, 0, 0, jit_label(c, L_ERROR));
+		emit_branch(c, C_AL, 0, 0, stub(c, L_ERROR));
 	}
 	jit_bind(c, L_RETURN);
 	emit(c, mips_lw(MIPS_RA, FRAME_RET, MIPS_SP));
 	emit_jr(c, MIPS_RA);
 	emit(c, mips_nop());
-	jit_bind(c, L_ERR_LIMIT);
-	emit_li(c, T0, (uint32_t)BPF32_ELIMIT);
-	jit_bind(c, L_ERROR);
-	emit(c, mips_lw(T1, FRAME_RUN, MIPS_SP));
-	emit(c, mips_sw(T0, JIT_RUN_ERR, T1));
-	jit_bind(c, L_UNWIND_ZERO);
-	emit(c, mips_move(MIPS_V0, MIPS_ZERO));
-	emit(c, mips_move(MIPS_V1, MIPS_ZERO));
-	emit(c, mips_lw(T1, FRAME_RUN, MIPS_SP));
-	emit(c, mips_lw(MIPS_SP, JIT_RUN_SAVED_SP, T1));
-	emit_branch(c, C_AL, 0, 0, jit_label(c, L_EXIT));
+
+	/* The error and unwind paths the code branches to, each running into the next. */
+	uint8_t need = M(c)->stubs;
+	if (need & 1u << L_ERR_LIMIT) {
+		jit_bind(c, L_ERR_LIMIT);
+		emit_li(c, T0, (uint32_t)BPF32_ELIMIT);
+	}
+	if (need & (1u << L_ERR_LIMIT | 1u << L_ERROR)) {
+		jit_bind(c, L_ERROR);
+		emit(c, mips_lw(T1, FRAME_RUN, MIPS_SP));
+		emit(c, mips_sw(T0, JIT_RUN_ERR, T1));
+	}
+	if (need) {
+		jit_bind(c, L_UNWIND_ZERO);
+		emit(c, mips_move(MIPS_V0, MIPS_ZERO));
+		emit(c, mips_move(MIPS_V1, MIPS_ZERO));
+		emit(c, mips_lw(T1, FRAME_RUN, MIPS_SP));
+		emit(c, mips_lw(MIPS_SP, JIT_RUN_SAVED_SP, T1));
+		emit_branch(c, C_AL, 0, 0, jit_label(c, L_EXIT));
+	}
 
 	c->tail_entry = c->pos;
-	slots(c, ALL_REGS, RESTORE);
+	slots(c, c->scan.used & ALL_REGS, RESTORE);
 	emit_branch(c, C_AL, 0, 0, jit_insn_off(c, 0));
 }
 
