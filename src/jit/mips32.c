@@ -28,14 +28,16 @@
  * long jumps; t9 also carries every call target, as PIC code expects.
  *
  * Helpers are ordinary C functions that clobber v0-v1, a0-a3 and t0-t9, so
- * around calls out the caller-saved eBPF registers a program uses are kept
- * in their slots (R1-R5 keep their values across helper calls, as in the
- * interpreter). gp is never touched: non-PIC static executables rely on it.
+ * around calls out (helpers and runtime routines) the caller-saved eBPF
+ * registers still live after the instruction are kept in their slots (R1-R5
+ * keep their values across helper calls, as in the interpreter). gp is
+ * never touched: non-PIC static executables rely on it.
  *
- * Frames. The C entry saves s0-s7, fp and ra, then every function (the main
- * program and each local-call target) runs in a frame of FRAME_SIZE bytes,
- * the same for every program so that a tail call continues in the frame it
- * was made in:
+ * Frames. The C entry saves ra and the callee-saved registers the program
+ * changes (all of them when it may tail-call), then every function (the
+ * main program and each local-call target) runs in a frame of FRAME_SIZE
+ * bytes, the same for every program so that a tail call continues in the
+ * frame it was made in:
  *
  *            +--------------------------+  <- R10 = sp + FRAME_FP
  *            | eBPF stack (512 bytes)   |
@@ -78,7 +80,7 @@
 #define FRAME_FP (FRAME_STACK + BPF32_STACK_SIZE)
 #define FRAME_SIZE FRAME_FP
 
-/* What the C entry saves below its caller's frame: s0-s7, fp, ra. */
+/* The C entry's save area below its caller's frame: room for s0-s7, fp, ra. */
 #define ENTRY_SAVE 40
 
 _Static_assert(FRAME_SIZE % 8 == 0 && FRAME_FP % 8 == 0, "frames keep sp and R10 8-byte aligned");
@@ -99,9 +101,9 @@ static const uint8_t pairs[JIT_NREGS][2] = {
 	{ MIPS_S6, MIPS_S7 }, { MIPS_ZERO, MIPS_ZERO }, { MIPS_FP, MIPS_T8 },
 };
 
-/* The registers R1..R5 use, for saving them around calls out. */
-#define ARG_REGS 0x003eu
-#define CALLER_SAVED_REGS 0x003fu   /* R0..R5 */
+/* Sets of eBPF registers. */
+#define ARG_REGS 0x003eu            /* R1..R5, which helper calls keep */
+#define CALLER_SAVED_REGS 0x003fu   /* R0..R5, in registers C calls clobber */
 #define ALL_REGS 0x03ffu            /* R0..R9 */
 
 /* Labels of the shared code (jit_bind / jit_label). */
