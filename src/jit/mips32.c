@@ -108,7 +108,6 @@ static const uint8_t pairs[JIT_NREGS][2] = {
 
 /* Labels of the shared code (jit_bind / jit_label). */
 enum {
-	L_EXIT,          /* free the main frame and return to C; R0 in v0:v1 */
 	L_UNWIND_ZERO,   /* from any depth: R0 = 0, return to C */
 	L_ERROR,         /* T0 = error code: store it in jit_run.err, then unwind */
 	L_ERR_LIMIT,     /* local calls nested too deep */
@@ -1647,13 +1646,12 @@ static uint32_t entry_saves(struct jit_ctx *c)
  * The C-callable entry, uint64_t entry(void *ctx, uint32_t ctx_len,
  * struct jit_run *run):
  *
- *      addiu sp, sp, -ENTRY_SAVE ; save s0-s7, fp, ra
+ *      addiu sp, sp, -ENTRY_SAVE ; save ra and the registers entry_saves() names
  *      addiu sp, sp, -FRAME_SIZE ; frame->run = run ; run->saved_sp = sp
  *      run->stack_limit = sp - (BPF32_MAX_FRAMES - 1) * FRAME_SIZE
  *      R1 = ctx, R2 = ctx_len, the other registers read before written = 0
- *      bal main
- *  L_EXIT:
- *      addiu sp, sp, FRAME_SIZE ; restore s0-s7, fp, ra
+ *      bal main             (main's return address, also where unwinding returns)
+ *      addiu sp, sp, FRAME_SIZE ; restore them
  *      jr ra ; addiu sp, sp, ENTRY_SAVE
  */
 static void mips_prologue(struct jit_ctx *c)
@@ -1686,8 +1684,6 @@ static void mips_prologue(struct jit_ctx *c)
 			zext(c, r);
 		}
 	emit_call_to(c, jit_func_off(c, 0));
-
-	jit_bind(c, L_EXIT);
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, FRAME_SIZE));
 	for (unsigned k = 0; k < sizeof entry_saved; k++)
 		if ((saved >> entry_saved[k]) & 1)
@@ -1745,12 +1741,19 @@ static void mips_epilogue(struct jit_ctx *c)
 		emit(c, mips_sw(T0, JIT_RUN_ERR, T1));
 	}
 	if (need) {
+		/*
+		 * Back to the main frame, and return from it to the C entry that
+		 * made it: that may be another program's (a tail call's), which
+		 * restores what it saved.
+		 */
 		jit_bind(c, L_UNWIND_ZERO);
 		emit(c, mips_move(MIPS_V0, MIPS_ZERO));
 		emit(c, mips_move(MIPS_V1, MIPS_ZERO));
 		emit(c, mips_lw(T1, FRAME_RUN, MIPS_SP));
 		emit(c, mips_lw(MIPS_SP, JIT_RUN_SAVED_SP, T1));
-		emit_branch(c, C_AL, 0, 0, jit_label(c, L_EXIT));
+		emit(c, mips_lw(MIPS_RA, FRAME_RET, MIPS_SP));
+		emit_jr(c, MIPS_RA);
+		emit(c, mips_nop());
 	}
 
 	c->tail_entry = c->pos;
