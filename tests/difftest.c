@@ -98,12 +98,15 @@ static volatile sig_atomic_t guard_on;
 static const int guard_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGALRM };
 #define GUARD_SECONDS 20
 
+static void report_death(int sig);
+
 static void on_signal(int sig)
 {
 	if (guard_on) {
 		guard_on = 0;
 		siglongjmp(guard_jb, sig);
 	}
+	report_death(sig);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -122,17 +125,36 @@ static void guard_install(void)
 		sigaction(guard_signals[k], &sa, NULL);
 }
 
-/* The case being worked on, for a sanitizer's death report. */
+/* The case being worked on and the totals so far, for a death report. */
 static uint64_t current_seed;
 static const char *current_cfg = "";
+static const struct runner *current_runner;
+
+/*
+ * A crash outside JITed code (which can still be JITed code's doing: say,
+ * callee-saved registers it broke) ends the process: name the case, and the
+ * work done before it, so that a long run can be logged and resumed.
+ */
+static void report_death(int sig)
+{
+	const struct runner *R = current_runner;
+	fprintf(stderr,
+		"difftest: died of signal %d in case seed 0x%" PRIx64 " (%" PRIu64 "), config %s;"
+		" rerun it with --seed 0x%" PRIx64 " --count 1 --fork\n",
+		sig, current_seed, current_seed, current_cfg, current_seed);
+	if (R)
+		fprintf(stderr,
+			"difftest: done before it: %" PRIu64 " cases, %" PRIu64 " programs, %" PRIu64
+			" slots, %" PRIu64 " executed, %" PRIu64 " mismatches\n",
+			R->cases, R->progs, R->slots, R->executed, R->mismatches);
+}
 
 #ifdef __SANITIZE_ADDRESS__
 static void on_sanitizer_death(void)
 {
-	fprintf(stderr,
-		"difftest: died in case seed 0x%" PRIx64 ", config %s; to shrink it, run\n"
-		"  difftest --config %s --seed 0x%" PRIx64 " --count 1 --cross-all --fork\n",
-		current_seed, current_cfg, current_cfg, current_seed);
+	report_death(0);
+	fprintf(stderr, "difftest: to shrink it: difftest --config %s --seed 0x%" PRIx64
+		" --count 1 --cross-all --fork\n", current_cfg, current_seed);
 }
 #endif
 
@@ -179,6 +201,32 @@ static int load_case(struct runner *R, const struct gen_case *c, struct loaded *
 }
 
 /*
+ * Run JITed code with ten values live across the call, which the compiler
+ * keeps in callee-saved registers (the empty asm statements make it hold them
+ * in registers on both sides): JITed code must preserve those registers, and
+ * when it does not, *clobbered says so, while this function's epilogue still
+ * gives its caller back the registers it saved, so the run can go on.
+ */
+static __attribute__((noinline)) int run_jit_checked(struct bpf32_prog *p,
+						     const struct bpf32_run_args *args,
+						     uint64_t *r0, struct bpf32_error *err,
+						     int *clobbered)
+{
+	uint32_t k = (uint32_t)(uintptr_t)args * 2654435761u;
+	uint32_t v0 = k ^ 1, v1 = k ^ 2, v2 = k ^ 3, v3 = k ^ 4, v4 = k ^ 5;
+	uint32_t v5 = k ^ 6, v6 = k ^ 7, v7 = k ^ 8, v8 = k ^ 9, v9 = k ^ 10;
+	__asm__ volatile("" : "+r"(v0), "+r"(v1), "+r"(v2), "+r"(v3), "+r"(v4), "+r"(v5),
+			 "+r"(v6), "+r"(v7), "+r"(v8), "+r"(v9));
+	int rc = bpf32_run_ex(p, args, r0, err);
+	__asm__ volatile("" : "+r"(v0), "+r"(v1), "+r"(v2), "+r"(v3), "+r"(v4), "+r"(v5),
+			 "+r"(v6), "+r"(v7), "+r"(v8), "+r"(v9));
+	*clobbered = (v0 ^ 1) != k || (v1 ^ 2) != k || (v2 ^ 3) != k || (v3 ^ 4) != k ||
+		     (v4 ^ 5) != k || (v5 ^ 6) != k || (v6 ^ 7) != k || (v7 ^ 8) != k ||
+		     (v8 ^ 9) != k || (v9 ^ 10) != k;
+	return rc;
+}
+
+/*
  * The one ctx buffer every run uses, so that the ctx pointer, which programs
  * may pass to helpers, is the same in both runs; 8-byte aligned for atomics.
  */
@@ -207,11 +255,17 @@ static void run_once(const struct loaded *L, uint64_t seed, int jit, uint64_t ma
 			memcpy(o->ctx, ctx_buf, GEN_CTX_SIZE);
 			return;
 		}
+		int clobbered = 0;
 		alarm(GUARD_SECONDS);
 		guard_on = 1;
-		o->rc = bpf32_run_ex(L->progs[0], &args, &o->r0, &err);
+		o->rc = run_jit_checked(L->progs[0], &args, &o->r0, &err, &clobbered);
 		guard_on = 0;
 		alarm(0);
+		if (clobbered) {
+			o->rc = BPF32_EFAULT;
+			snprintf(err.msg, sizeof err.msg,
+				 "JITed code changed callee-saved registers of its C caller");
+		}
 	}
 	gen_log_start(NULL);
 	memcpy(o->ctx, ctx_buf, GEN_CTX_SIZE);
@@ -792,6 +846,7 @@ static void summary(const struct runner *R, uint64_t first, double t0)
 static int run_generated(struct runner *R, uint64_t first, uint64_t count)
 {
 	double t0 = now(), last = t0;
+	current_runner = R;
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t seed = first + k;
 		unsigned ci = (unsigned)(k % R->ncfg);
