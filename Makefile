@@ -1,5 +1,7 @@
 # bpf32 — top-level entry points. Every build lives in build/<target>/.
 #   make test    install what is missing, build all targets, run every test under qemu
+#   make test-full   as make test, with every test_bpf record in every JIT configuration
+#   make bench   exact guest-instruction benchmarks (after make build), writes bench/results.md
 #   make demo    install, build, run the example on every target
 #   make build   build all targets
 #   make install [TARGET=host] [PREFIX=/usr/local] [DESTDIR=]
@@ -14,7 +16,7 @@ SEED ?= 1
 T ?= all
 SECONDS ?= 60
 
-.PHONY: all setup build test demo install clean difftest fuzz $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
+.PHONY: all setup build test test-full bench demo install clean difftest fuzz $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
 
 all: build
 
@@ -30,6 +32,13 @@ $(addprefix build-,$(TARGETS)): build-%:
 test: build
 	@scripts/test.sh $(TARGETS)
 	@scripts/fuzz.sh all 60
+
+test-full: build
+	@scripts/test.sh --full $(TARGETS)
+	@scripts/fuzz.sh all 60
+
+bench: setup
+	@scripts/bench.sh
 
 $(addprefix test-,$(TARGETS)): test-%: setup build-%
 	@scripts/test.sh $*
