@@ -54,8 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  */
 struct bpf32_env *fuzz_env(int tail_calls);
 
-/* The load options: LDDW map 0 is a prog array with two empty slots. */
+/* The load options: LDDW map 0 is a prog array with two slots, empty between runs. */
 const struct bpf32_load_opts *fuzz_load_opts(uint32_t flags);
+
+/* That prog array (a target may fill its slots for one run). */
+struct bpf32_prog_array *fuzz_prog_array(void);
 
 /* Byte order from an option byte. */
 static inline enum bpf32_byte_order fuzz_order(uint8_t opt)

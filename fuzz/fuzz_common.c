@@ -16,16 +16,21 @@ struct bpf32_env *fuzz_env(int tail_calls)
 	return env;
 }
 
-const struct bpf32_load_opts *fuzz_load_opts(uint32_t flags)
+struct bpf32_prog_array *fuzz_prog_array(void)
 {
 	static struct bpf32_prog_array *arr;
-	static void *maps[1];
-	static struct bpf32_load_opts opts;
 	if (!arr) {
 		arr = bpf32_prog_array_new(2);
 		FUZZ_ASSERT(arr, "out of memory");
-		maps[0] = arr;
 	}
+	return arr;
+}
+
+const struct bpf32_load_opts *fuzz_load_opts(uint32_t flags)
+{
+	static void *maps[1];
+	static struct bpf32_load_opts opts;
+	maps[0] = fuzz_prog_array();
 	opts.flags = flags;
 	opts.maps = maps;
 	opts.nmaps = 1;

@@ -3,9 +3,10 @@
  * accept: its own checks must stop every bad access, division and jump
  * with an error, never a crash. A step budget bounds the run.
  *
- * The tail-call helper is left out of the environment: the interpreter takes
- * R2 of bpf_tail_call for a prog array without checking it, as Linux can
- * because its verifier proves R2 is one.
+ * The tail-call helper is in the environment, and for the run the program
+ * is slot 0 of the prog array LDDW map 0 names, so it may tail-call itself;
+ * any other R2 (a number, a pointer into the array) must make the tail call
+ * fail, never a read through it.
  */
 #include <string.h>
 
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint8_t opt = data[0];
 	struct bpf32_error err;
-	struct bpf32_prog *p = bpf32_load(fuzz_env(0), data + 1, size - 1, fuzz_order(opt),
+	struct bpf32_prog *p = bpf32_load(fuzz_env(1), data + 1, size - 1, fuzz_order(opt),
 					  fuzz_load_opts((opt & FUZZ_RELAXED) ? BPF32_LOAD_RELAXED : 0),
 					  &err);
 	if (!p) {
@@ -40,8 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bpf32_run_args args = { .ctx = ctx, .ctx_len = sizeof ctx,
 				       .pkt = (opt & FUZZ_PACKET) ? &pkt : NULL, .max_steps = MAX_STEPS };
 	uint64_t r0 = 0;
+	FUZZ_ASSERT(bpf32_prog_array_set(fuzz_prog_array(), 0, p, &err) == 0, "%s", err.msg);
 	int rc = bpf32_interp(p, &args, &r0, &err);
 	FUZZ_ASSERT(rc == 0 || (rc < 0 && err.msg[0]), "run error %d without a message", rc);
+	FUZZ_ASSERT(bpf32_prog_array_set(fuzz_prog_array(), 0, NULL, &err) == 0, "%s", err.msg);
 	bpf32_prog_free(p);
 	return 0;
 }

@@ -17,7 +17,8 @@
  *            [--linux-regs] [--steps] [--no-shrink] [--fork] [--out DIR] [-v]
  *   difftest --replay FILE|DIR [--replay ...] [--config LIST] [--cross]
  *   difftest --print SEED
- *   difftest --self-test   (the checker, deletion, determinism, case files)
+ *   difftest --self-test   (the checker, deletion, determinism, case files,
+ *                           tail calls through a bogus R2)
  *
  * --steps counts the eBPF instructions the interpreter executes; --fork runs
  * every case (and every shrinking candidate) in a child process, so that a
@@ -1016,6 +1017,85 @@ static struct gen_case one_prog(const struct bpf_insn *insns, uint32_t n)
 	return c;
 }
 
+/*
+ * Finding 1 of docs/testing-log.md: bpf_tail_call's R2 is any number the
+ * program loaded, and only a live prog array may be taken for one. Main:
+ * r2 = addr; r3 = 0; call tail_call; r0 = 7; exit. The tail call succeeds
+ * (r0 = 42, from the target in slot 0) only when addr is the live array; a
+ * wild address, one inside the array and a freed array's make it fail, and
+ * the program goes on (r0 = 7). The interpreter, and the JIT where the build
+ * has one, must agree.
+ */
+static int tail_call_r2_run(struct bpf32_env *env, uint64_t addr, uint64_t want,
+			    const char *what)
+{
+	const struct bpf_insn main_insns[] = {
+		I(BPF_LD | BPF_IMM | BPF_DW, 2, 0, 0, (int32_t)(uint32_t)addr),
+		I(0, 0, 0, 0, (int32_t)(uint32_t)(addr >> 32)),
+		I(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0),
+		I(BPF_JMP | BPF_CALL, 0, 0, 0, GEN_TAIL_CALL_ID),
+		I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 7),
+		EXIT,
+	};
+	struct gen_case c = one_prog(main_insns, 6);
+	size_t len;
+	uint8_t *bytes = gen_prog_bytes(&c.progs[0], &len);
+	gen_case_free(&c);
+	struct bpf32_error err = { 0, -1, "" };
+	struct bpf32_prog *p = bpf32_load(env, bytes, len, BPF32_ORDER_LITTLE, NULL, &err);
+	free(bytes);
+	if (!p) {
+		printf("FAIL tail call, R2 %s: load: %s\n", what, err.msg);
+		return 1;
+	}
+	uint64_t ctx[2] = { 0, 0 };
+	struct bpf32_run_args args = { .ctx = ctx, .ctx_len = sizeof ctx };
+	int bad = 0;
+	for (int jit = 0; jit < 2 && !bad; jit++) {
+		if (jit && bpf32_jit(p, NULL, &err))
+			break;   /* no JIT for this build's CPU: the host */
+		uint64_t r0 = 0;
+		int rc = jit ? bpf32_run_ex(p, &args, &r0, &err) : bpf32_interp(p, &args, &r0, &err);
+		if (rc || r0 != want) {
+			printf("FAIL tail call, R2 %s, %s: rc %d (%s), r0 %" PRIu64 ", wanted %" PRIu64
+			       "\n", what, jit ? "JIT" : "interpreter", rc, rc ? err.msg : "",
+			       r0, want);
+			bad = 1;
+		}
+	}
+	bpf32_prog_free(p);
+	return bad;
+}
+
+static int tail_call_r2_test(void)
+{
+	static const uint8_t ret42[] = { 0xb7, 0, 0, 0, 42, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0 };
+	struct bpf32_error err = { 0, -1, "" };
+	struct bpf32_env *env = bpf32_env_new();
+	struct bpf32_prog_array *arr = bpf32_prog_array_new(1);
+	struct bpf32_prog_array *gone = bpf32_prog_array_new(1);
+	struct bpf32_prog *target = NULL;
+	int bad = 1;
+	if (!env || !arr || !gone || gen_env_setup(env, 1, &err) ||
+	    !(target = bpf32_load(env, ret42, sizeof ret42, BPF32_ORDER_LITTLE, NULL, &err)) ||
+	    bpf32_prog_array_set(arr, 0, target, &err) ||
+	    bpf32_prog_array_set(gone, 0, target, &err)) {
+		printf("FAIL tail call test setup: %s\n", err.msg);
+		goto out;
+	}
+	uint64_t gone_addr = (uintptr_t)gone;
+	bpf32_prog_array_free(gone);
+	bad = tail_call_r2_run(env, (uintptr_t)arr, 42, "= the live array");
+	bad |= tail_call_r2_run(env, 0x41414141, 7, "= 0x41414141");
+	bad |= tail_call_r2_run(env, (uintptr_t)arr + 8, 7, "inside the array");
+	bad |= tail_call_r2_run(env, gone_addr, 7, "= a freed array");
+out:
+	bpf32_prog_array_free(arr);
+	bpf32_prog_free(target);
+	bpf32_env_free(env);
+	return bad;
+}
+
 static int self_test(void)
 {
 	char why[512];
@@ -1090,6 +1170,7 @@ static int self_test(void)
 		if (loaded)
 			gen_case_free(&l);
 	}
+	bad |= tail_call_r2_test();
 	printf("difftest self-test: %s\n", bad ? "FAILED" : "passed");
 	return bad;
 }

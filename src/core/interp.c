@@ -404,18 +404,20 @@ static void set_prog(struct vm *vm, struct bpf32_prog *prog)
 /*
  * bpf_tail_call(ctx, R2 = prog array, R3 = index): continue at the start of
  * the array's program with every register and the frame as they are. When
- * the index is out of range, the slot empty or the run has used its
- * BPF32_MAX_TAIL_CALLS, execution goes on after the call with R0 unchanged.
+ * R2 is not a live prog array (see prog_array.c), the index is out of range,
+ * the slot empty or the run has used its BPF32_MAX_TAIL_CALLS, execution
+ * goes on after the call with R0 unchanged.
  */
 static int tail_call(struct vm *vm)
 {
-	const struct bpf32_prog_array *arr = (const void *)(uintptr_t)vm->reg[2];
-	uint32_t index = (uint32_t)vm->reg[3];
-	if (!arr || index >= arr->max_entries || !arr->progs[index] ||
-	    vm->tail_calls >= BPF32_MAX_TAIL_CALLS)
+	if (vm->tail_calls >= BPF32_MAX_TAIL_CALLS)
+		return STEP_NEXT;
+	struct bpf32_prog *target =
+		bpf32_prog_array_target((uintptr_t)vm->reg[2], (uint32_t)vm->reg[3]);
+	if (!target)
 		return STEP_NEXT;
 	vm->tail_calls++;
-	set_prog(vm, arr->progs[index]);
+	set_prog(vm, target);
 	vm->pc = 0;
 	return STEP_RELOAD;
 }

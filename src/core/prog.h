@@ -49,7 +49,23 @@ struct bpf32_prog {
 struct bpf32_prog_array {
 	uint32_t max_entries;
 	struct bpf32_prog **progs;
+	struct bpf32_prog_array *next_live;   /* chain of the live-array registry */
 };
+
+/*
+ * The registry of live prog arrays (prog_array.c). R2 of a tail call is
+ * whatever number the program put there; it names an array only when that
+ * array is registered. bpf32_prog_array_new() registers its arrays and
+ * bpf32_prog_array_free() withdraws them; prog array maps do the same.
+ */
+void bpf32_prog_array_track(struct bpf32_prog_array *arr);
+void bpf32_prog_array_untrack(struct bpf32_prog_array *arr);
+
+/*
+ * The program in slot `index` of the live array at `addr`: NULL when no
+ * live array is there, the index is out of range or the slot is empty.
+ */
+struct bpf32_prog *bpf32_prog_array_target(uintptr_t addr, uint32_t index);
 
 /* Fill *err (if non-NULL) and return `code`. */
 int bpf32_fail(struct bpf32_error *err, int code, int32_t insn, const char *fmt, ...)

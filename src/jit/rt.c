@@ -73,18 +73,19 @@ uint64_t jit_rt_ld_pkt(struct jit_run *run, int32_t off, uint32_t size)
 
 /*
  * bpf_tail_call(ctx, R2 = array, R3 = index): the target's tail-call entry,
- * or JIT_RT_CONTINUE when the index is out of range, the slot empty or the
- * run has made BPF32_MAX_TAIL_CALLS already (as the interpreter counts).
+ * or JIT_RT_CONTINUE when R2 is not a live prog array (prog_array.c), the
+ * index is out of range, the slot empty or the run has made
+ * BPF32_MAX_TAIL_CALLS already (as the interpreter counts).
  */
 uintptr_t jit_rt_tail_call(struct jit_run *run, uint64_t *regs)
 {
-	const struct bpf32_prog_array *arr = (const void *)(uintptr_t)regs[2];
-	uint32_t index = (uint32_t)regs[3];
-	if (!arr || index >= arr->max_entries || !arr->progs[index] ||
-	    run->tail_calls >= BPF32_MAX_TAIL_CALLS)
+	if (run->tail_calls >= BPF32_MAX_TAIL_CALLS)
+		return JIT_RT_CONTINUE;
+	struct bpf32_prog *target = bpf32_prog_array_target((uintptr_t)regs[2], (uint32_t)regs[3]);
+	if (!target)
 		return JIT_RT_CONTINUE;
 	int code = 0;
-	const struct bpf32_jit_image *img = jit_image_get(arr->progs[index], &run->opts, &code);
+	const struct bpf32_jit_image *img = jit_image_get(target, &run->opts, &code);
 	if (!img) {
 		run->err = code;
 		return JIT_RT_UNWIND;

@@ -126,11 +126,13 @@ static int prog_array_init(struct bpf32_map *m)
 	if (!m->progs.progs)
 		return -1;
 	m->progs.max_entries = m->def.max_entries;
+	bpf32_prog_array_track(&m->progs);
 	return 0;
 }
 
 static void prog_array_fini(struct bpf32_map *m)
 {
+	bpf32_prog_array_untrack(&m->progs);
 	free(m->progs.progs);
 }
 
