@@ -827,9 +827,14 @@ static uint64_t rnd(struct gen *g)
 	return next64(&g->rng);
 }
 
+/*
+ * A number in 0 .. n - 1: the high word of the draw scaled by n (a 32 x 32
+ * multiply), not a 64-bit modulo, which 32-bit targets make a slow library
+ * call of, in the function the generator calls most.
+ */
 static uint32_t below(struct gen *g, uint32_t n)
 {
-	return n ? (uint32_t)(rnd(g) % n) : 0;
+	return (uint32_t)((rnd(g) >> 32) * n >> 32);
 }
 
 static int chance(struct gen *g, unsigned percent)
