@@ -24,6 +24,7 @@ void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t
 int __real_munmap(void *addr, size_t len);
 
 static size_t live, peak;
+static uintptr_t last_map_lo, last_map_hi;   /* the latest mapping made */
 
 static void count_in(size_t n)
 {
@@ -81,8 +82,11 @@ void __wrap_free(void *p)
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
 	void *p = __real_mmap64(addr, len, prot, flags, fd, off);
-	if (p != MAP_FAILED)
+	if (p != MAP_FAILED) {
 		count_in(pages(len));
+		last_map_lo = (uintptr_t)p;
+		last_map_hi = (uintptr_t)p + len;
+	}
 	return p;
 }
 
@@ -96,6 +100,7 @@ int __wrap_munmap(void *addr, size_t len)
 
 #else
 static size_t live, peak;
+static uintptr_t last_map_lo, last_map_hi;
 #endif
 
 void bench_mem_reset(void)
@@ -106,4 +111,10 @@ void bench_mem_reset(void)
 struct bench_mem bench_mem_read(void)
 {
 	return (struct bench_mem){ live, peak };
+}
+
+void bench_mem_last_mapping(uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = last_map_lo;
+	*hi = last_map_hi;
 }

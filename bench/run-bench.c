@@ -13,7 +13,8 @@
  * with that -mcpu. Counting the guest instructions of N and 2N runs gives
  * the cost of one run (scripts/bench.sh). The eBPF objects are read from
  * the directory of this executable: WORKLOAD.v3.bpfel.o (bpfeb on big
- * endian). tcp_port80 is a classic filter (the same for v2 and v3).
+ * endian). tcp_port80 is a classic filter (the same for v2 and v3). The jit
+ * mode prints the JIT image's address range on stderr ("jit-image: LO HI").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -197,6 +198,24 @@ static int run_once(struct bench *b, struct loaded *l, uint64_t *result)
 
 enum mode { MODE_INTERP, MODE_JIT, MODE_NATIVE };
 
+/*
+ * JIT the program and print where its image lies (the mapping bpf32_jit()
+ * made) on stderr as "jit-image: LO HI", for counting only the instructions
+ * executed inside it (GUEST_INSNS_RANGE, scripts/bench.sh).
+ */
+static int jit_and_report(struct loaded *l)
+{
+	uintptr_t before_lo, before_hi, lo, hi;
+
+	bench_mem_last_mapping(&before_lo, &before_hi);
+	if (bpf32_jit(l->prog, NULL, &err))
+		return -1;
+	bench_mem_last_mapping(&lo, &hi);
+	if (lo != before_lo || hi != before_hi)
+		fprintf(stderr, "jit-image: 0x%lx 0x%lx\n", (unsigned long)lo, (unsigned long)hi);
+	return 0;
+}
+
 /* N runs in one mode; the last run's result. */
 static int run_mode(struct bench *b, enum mode mode, long n, uint64_t *result)
 {
@@ -205,8 +224,8 @@ static int run_mode(struct bench *b, enum mode mode, long n, uint64_t *result)
 
 	if (load(b, &l))
 		return -1;
-	if (mode == MODE_JIT && bpf32_jit(l.prog, NULL, &err))
-		rc = -1;
+	if (mode == MODE_JIT)
+		rc = jit_and_report(&l);
 	if (mode == MODE_NATIVE && l.obj)
 		bench_maps_bind(l.obj);
 	for (long i = 0; i < n && !rc; i++) {

@@ -33,6 +33,8 @@ struct bench_mem {
 };
 void bench_mem_reset(void);
 struct bench_mem bench_mem_read(void);
+/* The address range of the latest mmap (0, 0 if none, or not counting). */
+void bench_mem_last_mapping(uintptr_t *lo, uintptr_t *hi);
 
 /* tcp_port80.c: `tcp port 80` as tcpdump compiles it, and the same test in C. */
 extern const struct bpf32_sock_filter bench_tcp_port80_filter[];

@@ -66,29 +66,34 @@ IFS=, read -r -a workloads <<< "$workloads"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Guest instructions of one run-bench command; its output is left in FILE.out.
+# Guest instructions of one run-bench command, "TOTAL IN-RANGE" (inside
+# $range, lo=ADDR,hi=ADDR, when set); its output is left in FILE.out and
+# FILE.err. The environment is fixed (env -i with a constant PATH), so the
+# counts repeat exactly.
 count() {
   local file=$1 t=$2; shift 2
-  env -i "$counter" ${emu[$t]} -- "$root/$t/bench/run-bench" "$@" 2>"$file.err" >"$file.out" ||
+  env -i PATH=/usr/local/bin:/usr/bin:/bin ${range:+GUEST_INSNS_RANGE=$range} \
+    "$counter" ${emu[$t]} -- "$root/$t/bench/run-bench" "$@" 2>"$file.err" >"$file.out" ||
     { cat "$file.err" >&2; return 1; }
-  sed -n 's/^guest-insns: \([0-9]*\).*/\1/p' "$file.err"
+  sed -n 's/^guest-insns: \([0-9]*\) in-range: \([0-9]*\).*/\1 \2/p' "$file.err"
 }
 
-# Cost of one iteration: count(2n iterations) - count(n), over n; prints "cost result".
+# Cost of one iteration: count(2n iterations) - count(n), over n.
+# Prints "COST IN-RANGE-COST RESULT".
 per_iteration() {
-  local t=$1 w=$2 mode=$3 n=$4 variant=$5 a b file="$tmp/run.$1.$2.$3.$5"
-  a=$(count "$file" "$t" "$w" "$mode" "$n" "$variant")
-  b=$(count "$file" "$t" "$w" "$mode" $((2 * n)) "$variant")
-  echo "$(( (b - a) / n )) $(cat "$file.out")"
+  local t=$1 w=$2 mode=$3 n=$4 variant=$5 a ain b bin file="$tmp/run.$1.$2.$3.$5"
+  read -r a ain < <(count "$file" "$t" "$w" "$mode" "$n" "$variant")
+  read -r b bin < <(count "$file" "$t" "$w" "$mode" $((2 * n)) "$variant")
+  echo "$(( (b - a) / n )) $(( (bin - ain) / n )) $(cat "$file.out")"
 }
 
 # All figures of one workload on one target, as `key value` lines.
 measure() {
-  local t=$1 w=$2 mode variant cost result
+  local t=$1 w=$2 mode variant cost incost result image range=
   for variant in v2 v3; do
     for mode in interp jit native; do
       [ "$mode/$variant" = native/v2 ] && continue   # native code has no -mcpu
-      read -r cost result < <(per_iteration "$t" "$w" "$mode" $N "$variant")
+      read -r cost incost result < <(per_iteration "$t" "$w" "$mode" $N "$variant")
       echo "$mode.$variant $cost"
       echo "result.$mode.$variant $result"
     done
@@ -98,6 +103,15 @@ measure() {
     echo "mempeak.$variant $6"
     echo "memheld.$variant $8"
   done
+  # The JIT v3 runs again, counting only the instructions inside the image
+  # (whose address the runner printed; the same in every run).
+  image=$(sed -n 's/^jit-image: //p' "$tmp/run.$t.$w.jit.v3.err")
+  if [ -n "$image" ]; then
+    range="lo=${image% *},hi=${image#* }"
+    read -r cost incost result < <(per_iteration "$t" "$w" jit $N v3)
+    [ "$(sed -n 's/^jit-image: //p' "$tmp/run.$t.$w.jit.v3.err")" = "$image" ] && echo "inimage.v3 $incost"
+    range=
+  fi
   echo "load $(per_iteration "$t" "$w" load $NCOMPILE v3 | cut -d' ' -f1)"
   echo "compile $(per_iteration "$t" "$w" compile $NCOMPILE v3 | cut -d' ' -f1)"
 }
@@ -127,18 +141,19 @@ report() {
     echo
     echo "CPU: ${cpu_model[$t]}; runner: $root/$t/bench/run-bench"
     echo
-    echo "| workload | eBPF insns v2/v3 | interp | JIT v2 | JIT v3 | native | JIT/native v2 | JIT/native v3 | interp/JIT v3 | code: insns per eBPF insn v3 | JIT compile: guest insns per eBPF insn | memory peak/held (bytes) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | eBPF insns v2/v3 | interp | JIT v2 | JIT v3 | JIT v3 in image | native | JIT/native v2 | JIT/native v3 | interp/JIT v3 | code: insns per eBPF insn v3 | JIT compile: guest insns per eBPF insn | memory peak/held (bytes) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for w in "${workloads[@]}"; do
       awk -v w="$w" '
         { v[$1] = $2 }
         END {
-          if (v["error"]) { printf "| %s | error (see stderr) |||||||||||\n", w; exit }
+          if (v["error"]) { printf "| %s | error (see stderr) ||||||||||||\n", w; exit }
           ok = v["result.interp.v3"] == v["result.native.v3"] && v["result.jit.v3"] == v["result.native.v3"] &&
                v["result.interp.v2"] == v["result.native.v3"] && v["result.jit.v2"] == v["result.native.v3"]
-          printf "| %s%s | %d/%d | %d | %d | %d | %d | %.2f | %.2f | %.1f | %.2f | %.0f | %d/%d |\n",
+          inimage = "inimage.v3" in v ? sprintf("%d (%.0f%%)", v["inimage.v3"], 100 * v["inimage.v3"] / v["jit.v3"]) : "?"
+          printf "| %s%s | %d/%d | %d | %d | %d | %s | %d | %.2f | %.2f | %.1f | %.2f | %.0f | %d/%d |\n",
             w, ok ? "" : " (RESULTS DIFFER)", v["insns.v2"], v["insns.v3"],
-            v["interp.v3"], v["jit.v2"], v["jit.v3"], v["native.v3"],
+            v["interp.v3"], v["jit.v2"], v["jit.v3"], inimage, v["native.v3"],
             v["jit.v2"] / v["native.v3"], v["jit.v3"] / v["native.v3"], v["interp.v3"] / v["jit.v3"],
             v["code.v3"] / 4 / v["insns.v3"], (v["compile"] - v["load"]) / v["insns.v3"],
             v["mempeak.v3"], v["memheld.v3"]
