@@ -6,6 +6,7 @@
  *   run-bench WORKLOAD load N [v2|v3]       load the program N times
  *   run-bench WORKLOAD compile N [v2|v3]    load and JIT it N times
  *   run-bench WORKLOAD info [v2|v3]         sizes and memory of the loaded program
+ *   run-bench WORKLOAD dump ARCH [v2|v3]    the JIT's code for ARCH (arm32, mips32el, mips32be)
  *   run-bench check                         every workload gives one result in every mode
  *
  * interp, jit and native run the workload N times over its fixed input and
@@ -73,6 +74,7 @@ struct loaded {
 };
 
 static struct bpf32_error err;
+static int report_image;   /* print the JIT image's range (single measurements) */
 
 static void die(const char *what)
 {
@@ -211,7 +213,7 @@ static int jit_and_report(struct loaded *l)
 	if (bpf32_jit(l->prog, NULL, &err))
 		return -1;
 	bench_mem_last_mapping(&lo, &hi);
-	if (lo != before_lo || hi != before_hi)
+	if (report_image && (lo != before_lo || hi != before_hi))
 		fprintf(stderr, "jit-image: 0x%lx 0x%lx\n", (unsigned long)lo, (unsigned long)hi);
 	return 0;
 }
@@ -271,6 +273,35 @@ static void print_info(struct bench *b)
 	unload(&l);
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: run-bench list | check | WORKLOAD interp|jit|native|load|compile N [v2|v3]"
+			" | WORKLOAD info [v2|v3] | WORKLOAD dump arm32|mips32el|mips32be [v2|v3]\n");
+	return 2;
+}
+
+/* The listing of the code the JIT makes for `arch` (any build can cross-JIT). */
+static int print_dump(struct bench *b, const char *arch)
+{
+	static const char *const names[] = { "arm32", "mips32el", "mips32be" };
+	static const enum bpf32_arch archs[] = { BPF32_ARCH_ARM32, BPF32_ARCH_MIPS32EL,
+						  BPF32_ARCH_MIPS32BE };
+	struct loaded l;
+	char *text;
+
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(arch, names[i]))
+			continue;
+		if (load(b, &l) || bpf32_jit_dump(l.prog, archs[i], NULL, &text, &err))
+			die(b->w->name);
+		fputs(text, stdout);
+		free(text);
+		unload(&l);
+		return 0;
+	}
+	return usage();
+}
+
 /* Every workload, every mode, 3 runs each: the results must agree. */
 static int check_all(const char *exe)
 {
@@ -311,13 +342,6 @@ static int check_all(const char *exe)
 
 /* ---------------------------------------------------------------- main */
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: run-bench list | check | WORKLOAD interp|jit|native|load|compile N [v2|v3]"
-			" | WORKLOAD info [v2|v3]\n");
-	return 2;
-}
-
 static int parse_mode(const char *s, enum mode *mode)
 {
 	static const char *const names[] = { "interp", "jit", "native" };
@@ -345,7 +369,10 @@ int main(int argc, char **argv)
 		return check_all(argv[0]);
 	if (argc < 3 || !(w = find_workload(argv[1])))
 		return usage();
-	int info = !strcmp(argv[2], "info");
+	/* info takes no N; dump takes an architecture in its place */
+	int info = !strcmp(argv[2], "info"), dump = !strcmp(argv[2], "dump");
+	if (dump && argc < 4)
+		return usage();
 	const char *variant = argc > (info ? 3 : 4) ? argv[info ? 3 : 4] : "v3";
 	if (strcmp(variant, "v2") && strcmp(variant, "v3"))
 		return usage();
@@ -354,6 +381,8 @@ int main(int argc, char **argv)
 		print_info(&b);
 		return 0;
 	}
+	if (dump)
+		return print_dump(&b, argv[3]);
 	if (argc < 4)
 		return usage();
 	long n = strtol(argv[3], NULL, 10);
@@ -363,6 +392,7 @@ int main(int argc, char **argv)
 	}
 	if (parse_mode(argv[2], &mode))
 		return usage();
+	report_image = 1;
 	if (run_mode(&b, mode, n, &result))
 		die(w->name);
 	printf("0x%llx\n", (unsigned long long)result);
