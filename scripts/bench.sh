@@ -14,21 +14,27 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# Each target runs one build's runner (arm32-a9: the arm32 build on a core
+# without the integer divide instructions, so the JIT's division calls a
+# routine, as gcc's code for armhf does anyway).
 declare -A emu=(
   [arm32]="qemu-arm"
+  [arm32-a9]="qemu-arm -cpu cortex-a9"
   [mips32el]="qemu-mipsel"
   [mips32be]="qemu-mips"
   [mips32r6el]="qemu-mipsel -cpu mips32r6-generic"
 )
+declare -A build_of=([arm32-a9]=arm32)
 declare -A cpu_model=(
   [arm32]="qemu-arm default CPU (any: ARMv7-A and later, with sdiv/udiv)"
+  [arm32-a9]="qemu-arm -cpu cortex-a9 (ARMv7-A without sdiv/udiv)"
   [mips32el]="qemu-mipsel default CPU (24Kf, MIPS32r2)"
   [mips32be]="qemu-mips default CPU (24Kf, MIPS32r2)"
   [mips32r6el]="qemu-mipsel -cpu mips32r6-generic (MIPS32r6)"
 )
 counter=${GUEST_INSNS:-../shared/tools/insncount/guest-insns}
 root=${BENCH_BUILD:-build}
-targets=arm32,mips32el,mips32be,mips32r6el
+targets=arm32,arm32-a9,mips32el,mips32be,mips32r6el
 workloads=
 out=
 jobs=2
@@ -51,15 +57,16 @@ if [ ! -x "$counter" ]; then
   exit 1
 fi
 IFS=, read -r -a targets <<< "$targets"
+runner() { echo "$root/${build_of[$1]:-$1}/bench/run-bench"; }
 for t in "${targets[@]}"; do
   if [ -z "${emu[$t]:-}" ]; then echo "bench: unknown target $t" >&2; exit 2; fi
-  if [ ! -x "$root/$t/bench/run-bench" ]; then
-    echo "bench: $root/$t/bench/run-bench is missing: run make build first" >&2
+  if [ ! -x "$(runner "$t")" ]; then
+    echo "bench: $(runner "$t") is missing: run make build first" >&2
     exit 1
   fi
 done
 if [ -z "$workloads" ]; then
-  workloads=$(${emu[${targets[0]}]} "$root/${targets[0]}/bench/run-bench" list | paste -sd, -)
+  workloads=$(${emu[${targets[0]}]} "$(runner "${targets[0]}")" list | paste -sd, -)
 fi
 IFS=, read -r -a workloads <<< "$workloads"
 
@@ -73,7 +80,7 @@ trap 'rm -rf "$tmp"' EXIT
 count() {
   local file=$1 t=$2; shift 2
   env -i PATH=/usr/local/bin:/usr/bin:/bin ${range:+GUEST_INSNS_RANGE=$range} \
-    "$counter" ${emu[$t]} -- "$root/$t/bench/run-bench" "$@" 2>"$file.err" >"$file.out" ||
+    "$counter" ${emu[$t]} -- "$(runner "$t")" "$@" 2>"$file.err" >"$file.out" ||
     { cat "$file.err" >&2; return 1; }
   sed -n 's/^guest-insns: \([0-9]*\) in-range: \([0-9]*\).*/\1 \2/p' "$file.err"
 }
@@ -97,7 +104,7 @@ measure() {
       echo "$mode.$variant $cost"
       echo "result.$mode.$variant $result"
     done
-    set -- $(${emu[$t]} "$root/$t/bench/run-bench" "$w" info "$variant")
+    set -- $(${emu[$t]} "$(runner "$t")" "$w" info "$variant")
     echo "insns.$variant $2"
     echo "code.$variant $4"
     echo "mempeak.$variant $6"
@@ -139,7 +146,7 @@ report() {
     echo
     echo "## $t"
     echo
-    echo "CPU: ${cpu_model[$t]}; runner: $root/$t/bench/run-bench"
+    echo "CPU: ${cpu_model[$t]}; runner: $(runner "$t")"
     echo
     echo "| workload | eBPF insns v2/v3 | interp | JIT v2 | JIT v3 | JIT v3 in image | native | JIT/native v2 | JIT/native v3 | interp/JIT v3 | code: insns per eBPF insn v3 | JIT compile: guest insns per eBPF insn | memory peak/held (bytes) |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
