@@ -48,3 +48,9 @@ bpf32_cli_test(cli_elf_maps_other_order
   maps ${obj}/tail_dispatch.bpfeb.o)
 bpf32_cli_test(cli_elf_no_section "bpf32: the object has no program or section nope"
   run --section nope ${obj}/lpm_allow.${order}.o)
+# `bpf32 jit` on an object: every program, each under its name.
+bpf32_cli_test(cli_elf_jit
+  "^do_ipv4:\n[0-9]+ eBPF slots -> [0-9]+ bytes[^\n]*\ndo_ipv6:\n[^\n]*\ndo_arp:\n[^\n]*\ndispatch:\n[0-9]+ eBPF slots"
+  jit --arch mips32be ${obj}/tail_dispatch.${order}.o)
+bpf32_cli_test(cli_elf_jit_dump "xdp_count:\n; arm32: [0-9]+ bytes of code for 141 eBPF slots"
+  jit --arch arm32 --dump ${obj}/xdp_count.${order}.o)

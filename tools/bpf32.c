@@ -346,6 +346,39 @@ out:
 	return rc;
 }
 
+/* The code size of one program for --arch, or with --dump its listing. */
+static int jit_report(const struct bpf32_prog *p, const struct opts *o)
+{
+	if (o->dump)
+		return cli_dump_native(p, o->arch, &o->jopts);
+	struct bpf32_jit_info info;
+	struct bpf32_error err = { 0 };
+	if (bpf32_jit_image(p, o->arch, &o->jopts, &info, &err))
+		return report("jit", &err);
+	printf("%u eBPF slots -> %zu bytes (%.2f machine words per slot)\n",
+	       info.nslots, info.size, info.size / 4.0 / info.nslots);
+	bpf32_jit_info_free(&info);
+	return 0;
+}
+
+/* Every program of an ELF object, each under its name. */
+static int jit_object(const char *path, const struct opts *o)
+{
+	struct bpf32_env *env;
+	/* Only compiled, never run: an object of either byte order will do. */
+	struct bpf32_object *obj = cli_open_object(path, BPF32_ELF_FOREIGN_ORDER, &env);
+	if (!obj)
+		return 1;
+	int rc = 0;
+	for (uint32_t i = 0; i < bpf32_object_prog_count(obj) && !rc; i++) {
+		printf("%s:\n", bpf32_object_prog_name(obj, i));
+		rc = jit_report(bpf32_object_prog(obj, i), o);
+	}
+	bpf32_object_free(obj);
+	bpf32_env_free(env);
+	return rc;
+}
+
 /*
  * Compile for --arch (default: this CPU) without running: print the code size,
  * or with --dump the listing of every eBPF instruction and its native code.
@@ -357,23 +390,11 @@ static int cmd_jit(int argc, char **argv)
 		return 1;
 	if (o.npos != 1)
 		return die("%s", "jit needs one program file");
+	if (cli_is_elf(o.pos[0]))
+		return jit_object(o.pos[0], &o);
 	struct bpf32_env *env = bpf32_env_new();
 	struct bpf32_prog *p = env ? load_file(env, o.pos[0], o.be) : NULL;
-	int rc = 1;
-	if (p && o.dump) {
-		rc = cli_dump_native(p, o.arch, &o.jopts);
-	} else if (p) {
-		struct bpf32_jit_info info;
-		struct bpf32_error err = { 0 };
-		if (bpf32_jit_image(p, o.arch, &o.jopts, &info, &err)) {
-			rc = report("jit", &err);
-		} else {
-			printf("%u eBPF slots -> %zu bytes (%.2f machine words per slot)\n",
-			       info.nslots, info.size, info.size / 4.0 / info.nslots);
-			bpf32_jit_info_free(&info);
-			rc = 0;
-		}
-	}
+	int rc = p ? jit_report(p, &o) : 1;
 	bpf32_prog_free(p);
 	bpf32_env_free(env);
 	return rc;

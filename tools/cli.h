@@ -35,6 +35,12 @@ int cli_dump_native(const struct bpf32_prog *p, enum bpf32_arch arch,
 int cli_jit(struct bpf32_prog *p, int mode, const struct bpf32_jit_opts *jopts, const char *what);
 
 /* elf_cmds.c: `bpf32 run` on an ELF object, and `bpf32 maps`. */
+int cli_is_elf(const char *path);
+/*
+ * elf_cmds.c: load the object into a new environment with the standard
+ * helpers; `flags` are enum bpf32_elf_flags. NULL (reported) on error.
+ */
+struct bpf32_object *cli_open_object(const char *path, uint32_t flags, struct bpf32_env **env);
 int elf_run_applies(int argc, char **argv);
 int cmd_elf_run(int argc, char **argv);
 int cmd_maps(int argc, char **argv);

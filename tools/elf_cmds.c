@@ -49,7 +49,7 @@ static int takes_value(const char *a)
 	return 0;
 }
 
-static int is_elf_file(const char *path)
+int cli_is_elf(const char *path)
 {
 	unsigned char magic[4];
 	FILE *f = fopen(path, "rb");
@@ -66,7 +66,7 @@ int elf_run_applies(int argc, char **argv)
 		if (takes_value(argv[i]))
 			i++;
 		else if (argv[i][0] != '-')
-			return is_elf_file(argv[i]);
+			return cli_is_elf(argv[i]);
 	}
 	return 0;
 }
@@ -130,11 +130,7 @@ static void trace_to_stderr(void *user, const char *line, size_t len)
 	fprintf(stderr, "bpf_trace_printk: %.*s\n", (int)len, line);
 }
 
-/*
- * Load the object into a new environment with the standard helpers; `flags`
- * are enum bpf32_elf_flags.
- */
-static struct bpf32_object *open_object(const char *path, uint32_t flags, struct bpf32_env **env)
+struct bpf32_object *cli_open_object(const char *path, uint32_t flags, struct bpf32_env **env)
 {
 	size_t len;
 	char *bytes = read_path(path, &len);
@@ -289,7 +285,7 @@ int cmd_elf_run(int argc, char **argv)
 	if (parse_elf_opts(argc, argv, &o))
 		return 1;
 	struct bpf32_env *env;
-	struct bpf32_object *obj = open_object(o.path, 0, &env);
+	struct bpf32_object *obj = cli_open_object(o.path, 0, &env);
 	char *mem = NULL;
 	size_t mem_len = 0;
 	int rc = 1;
@@ -326,7 +322,7 @@ int cmd_maps(int argc, char **argv)
 		return die("%s", "maps needs one object file");
 	struct bpf32_env *env;
 	/* Only definitions are shown: an object of either byte order will do. */
-	struct bpf32_object *obj = open_object(argv[0], BPF32_ELF_FOREIGN_ORDER, &env);
+	struct bpf32_object *obj = cli_open_object(argv[0], BPF32_ELF_FOREIGN_ORDER, &env);
 	if (!obj)
 		return 1;
 	for (uint32_t i = 0; i < bpf32_object_map_count(obj); i++)
