@@ -1102,14 +1102,12 @@ static enum a32_cond cmp64(struct jit_ctx *c, const struct bpf_insn *i, uint8_t 
 	return (enum a32_cond)jmp_conds[op >> 4].cond64;
 }
 
-static void emit_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
+static void emit_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t to)
 {
 	uint8_t op = BPF_OP(i->code);
-	uint32_t to = jit_insn_off(c, jit_target(c, idx));
 
 	if (op == BPF_JA) {
-		if (jit_target(c, idx) != idx + 1)
-			emit_branch(c, A32_AL, to);
+		emit_branch(c, A32_AL, to);
 		return;
 	}
 	enum a32_cond cond;
@@ -1134,22 +1132,8 @@ static void emit_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
 static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 {
 	const struct bpf32_helper_proto *p = &h->proto;
-	/* Argument words: eBPF register and half; register 0 marks padding. */
-	struct { uint8_t reg, half; } words[10];
-	unsigned n = 0;
-	memset(words, 0, sizeof words);
-	for (unsigned a = 0; a < p->nargs; a++) {
-		if (p->arg64 & (1u << a)) {
-			n = (n + 1) & ~1u;
-			words[n].reg = (uint8_t)(a + 1);
-			words[n++].half = JIT_LO;
-			words[n].reg = (uint8_t)(a + 1);
-			words[n++].half = JIT_HI;
-		} else {
-			words[n].reg = (uint8_t)(a + 1);
-			words[n++].half = JIT_LO;
-		}
-	}
+	struct jit_arg_word words[JIT_MAX_ARG_WORDS];
+	unsigned n = jit_arg_words(c, p, words);
 	uint32_t stack = n > 4 ? ((n - 4) * 4 + 7) & ~7u : 0;
 
 	int saved = save_volatiles(c, 0);
@@ -1249,9 +1233,8 @@ static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn
  * are copied down, and after the call spilled R1-R5 are copied back up; of
  * each, only the registers live there (callee entry, after the call).
  */
-static void emit_local_call(struct jit_ctx *c, uint32_t idx)
+static void emit_local_call(struct jit_ctx *c, uint32_t target)
 {
-	uint32_t target = jit_target(c, idx);
 	uint16_t in_callee = c->live ? c->live[target] : 0xfff, after = live_after(c);
 	for (unsigned r = 6; r < BPF_REG_FP; r++)
 		for (unsigned h = 0; h < 2; h++)
@@ -1286,21 +1269,11 @@ static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 	put(c, 0, JIT_HI, A32_R1);
 }
 
-static void emit_call(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
+/* End the run with error `code`: r1 = code, then the shared error path. */
+static void emit_error(struct jit_ctx *c, int code)
 {
-	if (BPF_SRC(i->code) == BPF_X) {
-		emit_slow_call(c, JIT_ADDR(jit_rt_callx), i);
-		return;
-	}
-	if (i->src == BPF_PSEUDO_CALL) {
-		emit_local_call(c, idx);
-		return;
-	}
-	const struct bpf32_helper *h = jit_helper(c, (uint32_t)i->imm);
-	if (h->kind == HELPER_TAIL_CALL)
-		emit_slow_call(c, JIT_ADDR(jit_rt_tail_call), NULL);
-	else
-		emit_helper_call(c, h);
+	load_imm(c, A32_R1, (uint32_t)code);
+	emit_branch(c, A32_AL, jit_label(c, L_ERROR));
 }
 
 /*
@@ -1339,7 +1312,7 @@ static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 	zext(c, 0);
 }
 
-/* ---------------------------------------------------------------- dispatch */
+/* ---------------------------------------------------------------- ALU dispatch */
 
 static void emit_alu(struct jit_ctx *c, const struct bpf_insn *i)
 {
@@ -1370,41 +1343,6 @@ static void emit_alu(struct jit_ctx *c, const struct bpf_insn *i)
 		break;
 	default:   /* BPF_END */
 		emit_end(c, i);
-		break;
-	}
-}
-
-static void arm32_insn(struct jit_ctx *c, uint32_t idx)
-{
-	const struct bpf_insn *i = &c->insns[idx];
-	switch (BPF_CLASS(i->code)) {
-	case BPF_ALU: case BPF_ALU64:
-		emit_alu(c, i);
-		break;
-	case BPF_JMP: case BPF_JMP32:
-		if (i->code == (BPF_JMP | BPF_EXIT))
-			emit_exit(c);
-		else if (i->code == (BPF_JMP | BPF_CALL) || i->code == (BPF_JMP | BPF_CALL | BPF_X))
-			emit_call(c, i, idx);
-		else
-			emit_jmp(c, i, idx);
-		break;
-	case BPF_LD:
-		if (bpf_is_lddw(i))
-			emit_lddw(c, i);
-		else
-			emit_ld_pkt(c, i);
-		break;
-	case BPF_LDX:
-		emit_ldx(c, i);
-		break;
-	default:   /* ST, STX */
-		if (BPF_MODE(i->code) == BPF_ATOMIC && BPF_SIZE(i->code) == BPF_DW)
-			emit_atomic64(c, i);
-		else if (BPF_MODE(i->code) == BPF_ATOMIC)
-			emit_atomic32(c, i);
-		else
-			emit_store(c, i);
 		break;
 	}
 }
@@ -1491,10 +1429,6 @@ static void arm32_func_entry(struct jit_ctx *c, uint32_t idx)
  */
 static void arm32_epilogue(struct jit_ctx *c)
 {
-	if (c->iflags[c->len - 1] & JIT_F_FALLS_OUT) {
-		load_imm(c, A32_R1, (uint32_t)BPF32_EFAULT);
-		emit_branch(c, A32_AL, jit_label(c, L_ERROR));
-	}
 	jit_bind(c, L_ERR_LIMIT);
 	load_imm(c, A32_R1, (uint32_t)BPF32_ELIMIT);
 	jit_bind(c, L_ERROR);
@@ -1672,6 +1606,9 @@ static int arm32_resolve_cpu(uint32_t cpu, uint32_t *out)
 	return 0;
 }
 
+/* The emitters above, by family (their names follow jit.h's convention). */
+static const struct jit_ops arm32_ops = JIT_OPS_OF_EMITTERS;
+
 const struct jit_backend jit_arm32 = {
 	.arch = BPF32_ARCH_ARM32,
 	.name = "arm32",
@@ -1680,7 +1617,7 @@ const struct jit_backend jit_arm32 = {
 	.prepare = arm32_prepare,
 	.prologue = arm32_prologue,
 	.func_entry = arm32_func_entry,
-	.insn = arm32_insn,
+	.ops = &arm32_ops,
 	.epilogue = arm32_epilogue,
 	.release = arm32_release,
 	.describe = arm32_describe,

@@ -87,6 +87,24 @@ uint32_t jit_func_off(const struct jit_ctx *c, uint32_t i)
 	return c->funcs[lo].prev_off;
 }
 
+unsigned jit_arg_words(const struct jit_ctx *c, const struct bpf32_helper_proto *p,
+		       struct jit_arg_word words[JIT_MAX_ARG_WORDS])
+{
+	unsigned n = 0;
+	memset(words, 0, JIT_MAX_ARG_WORDS * sizeof *words);
+	for (unsigned a = 0; a < p->nargs && a < 5; a++) {
+		uint8_t r = (uint8_t)(a + 1);
+		if (p->arg64 & (1u << a)) {
+			n = (n + 1) & ~1u;
+			words[n++] = (struct jit_arg_word){ r, c->be->big_endian ? JIT_HI : JIT_LO };
+			words[n++] = (struct jit_arg_word){ r, c->be->big_endian ? JIT_LO : JIT_HI };
+		} else {
+			words[n++] = (struct jit_arg_word){ r, JIT_LO };
+		}
+	}
+	return n;
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static void ctx_free(struct jit_ctx *c)
@@ -133,9 +151,67 @@ static int setup(struct jit_ctx *c)
 
 /* ---------------------------------------------------------------- passes */
 
+/* A call instruction: to a helper, a runtime routine or a local function. */
+static void emit_call(struct jit_ctx *c, const struct jit_ops *ops, const struct bpf_insn *i,
+		      uint32_t idx)
+{
+	if (BPF_SRC(i->code) == BPF_X) {
+		ops->slow_call(c, JIT_ADDR(jit_rt_callx), i);
+		return;
+	}
+	if (i->src == BPF_PSEUDO_CALL) {
+		ops->local_call(c, jit_target(c, idx));
+		return;
+	}
+	const struct bpf32_helper *h = jit_helper(c, (uint32_t)i->imm);
+	if (h && h->kind == HELPER_TAIL_CALL)
+		ops->slow_call(c, JIT_ADDR(jit_rt_tail_call), NULL);
+	else if (h && h->kind == HELPER_FN)
+		ops->helper_call(c, h);
+	else   /* as the interpreter: an error when reached */
+		ops->error(c, BPF32_ENOHELPER);
+}
+
+/* Instruction `idx` (LDDW: both slots), through the backend's emitter for its family. */
+static void emit_insn(struct jit_ctx *c, uint32_t idx)
+{
+	const struct jit_ops *ops = c->be->ops;
+	const struct bpf_insn *i = &c->insns[idx];
+	switch (BPF_CLASS(i->code)) {
+	case BPF_ALU: case BPF_ALU64:
+		ops->alu(c, i);
+		break;
+	case BPF_JMP: case BPF_JMP32:
+		if (i->code == (BPF_JMP | BPF_EXIT))
+			ops->exit(c);
+		else if (BPF_OP(i->code) == BPF_CALL)
+			emit_call(c, ops, i, idx);
+		else if (jit_target(c, idx) != idx + 1)   /* to the next one: nothing to do */
+			ops->jmp(c, i, jit_insn_off(c, jit_target(c, idx)));
+		break;
+	case BPF_LD:
+		if (bpf_is_lddw(i))
+			ops->lddw(c, i);
+		else
+			ops->ld_pkt(c, i);
+		break;
+	case BPF_LDX:
+		ops->ldx(c, i);
+		break;
+	default:   /* ST, STX */
+		if (BPF_MODE(i->code) != BPF_ATOMIC)
+			ops->store(c, i);
+		else if (BPF_SIZE(i->code) == BPF_DW)
+			ops->atomic64(c, i);
+		else
+			ops->atomic32(c, i);
+		break;
+	}
+}
+
 static void run_pass(struct jit_ctx *c)
 {
-	uint32_t f = 0;
+	uint32_t f = 0, last = 0;
 	c->pos = 0;
 	c->changed = 0;
 	c->cur = c->len;
@@ -151,10 +227,13 @@ static void run_pass(struct jit_ctx *c)
 			c->be->func_entry(c, i);
 		}
 		c->off[i] = c->pos;
-		c->be->insn(c, i);
+		emit_insn(c, i);
+		last = i;
 	}
 	c->cur = c->len;
 	c->off[c->len] = c->pos;
+	if (c->iflags[last] & JIT_F_FALLS_OUT)
+		c->be->ops->error(c, BPF32_EFAULT);
 	c->be->epilogue(c);
 }
 

@@ -134,6 +134,54 @@ enum {
 
 struct jit_ctx;
 
+/*
+ * The emitters of one backend, one per family of instructions; the driver
+ * decodes each instruction once and calls the one that lowers it (see
+ * emit_insn() in jit.c).
+ */
+struct jit_ops {
+	/* ALU and ALU64, every operation. */
+	void (*alu)(struct jit_ctx *c, const struct bpf_insn *i);
+	/* JA and the conditional jumps of JMP and JMP32, to word offset `to`
+	 * (never to the next instruction: those emit nothing). */
+	void (*jmp)(struct jit_ctx *c, const struct bpf_insn *i, uint32_t to);
+	/* EXIT: return R0 from the current function. */
+	void (*exit)(struct jit_ctx *c);
+	/* A call of helper `h` (kind HELPER_FN), passing what its prototype declares. */
+	void (*helper_call)(struct jit_ctx *c, const struct bpf32_helper *h);
+	/* A call of runtime routine `fn` (jit_rt_tail_call, or jit_rt_callx with
+	 * `callx` the instruction) that sees every register in the slots. */
+	void (*slow_call)(struct jit_ctx *c, uint32_t fn, const struct bpf_insn *callx);
+	/* A bpf-to-bpf call of the function starting at instruction `target`. */
+	void (*local_call)(struct jit_ctx *c, uint32_t target);
+	/* End the run with error `code` (a call of an unregistered helper,
+	 * running past the last instruction). */
+	void (*error)(struct jit_ctx *c, int code);
+	/* LDDW (both slots: i[0] and i[1]). */
+	void (*lddw)(struct jit_ctx *c, const struct bpf_insn *i);
+	/* LD_ABS and LD_IND. */
+	void (*ld_pkt)(struct jit_ctx *c, const struct bpf_insn *i);
+	/* LDX MEM and MEMSX. */
+	void (*ldx)(struct jit_ctx *c, const struct bpf_insn *i);
+	/* ST MEM and STX MEM. */
+	void (*store)(struct jit_ctx *c, const struct bpf_insn *i);
+	/* STX ATOMIC of a word and of a double word. */
+	void (*atomic32)(struct jit_ctx *c, const struct bpf_insn *i);
+	void (*atomic64)(struct jit_ctx *c, const struct bpf_insn *i);
+};
+
+/*
+ * A backend names its emitters after the families (emit_alu, emit_jmp, ...)
+ * and fills its table with this.
+ */
+#define JIT_OPS_OF_EMITTERS {                                                   \
+	.alu = emit_alu, .jmp = emit_jmp, .exit = emit_exit,                    \
+	.helper_call = emit_helper_call, .slow_call = emit_slow_call,           \
+	.local_call = emit_local_call, .error = emit_error,                     \
+	.lddw = emit_lddw, .ld_pkt = emit_ld_pkt, .ldx = emit_ldx,              \
+	.store = emit_store, .atomic32 = emit_atomic32, .atomic64 = emit_atomic64, \
+}
+
 struct jit_backend {
 	enum bpf32_arch arch;
 	const char *name;
@@ -147,9 +195,10 @@ struct jit_backend {
 	void (*prologue)(struct jit_ctx *c);
 	/* The start of a function (JIT_F_FUNC), before jit_ctx.off[i] is taken. */
 	void (*func_entry)(struct jit_ctx *c, uint32_t i);
-	/* One instruction (LDDW: both slots). */
-	void (*insn)(struct jit_ctx *c, uint32_t i);
-	/* After the last instruction: shared exits, stubs, tail-call entry. */
+	/* The instructions. */
+	const struct jit_ops *ops;
+	/* After the last instruction (and the error for running past it): shared
+	 * exits, stubs, tail-call entry. */
 	void (*epilogue)(struct jit_ctx *c);
 	/* Release c->priv. */
 	void (*release)(struct jit_ctx *c);
@@ -269,6 +318,22 @@ static inline const struct bpf32_helper *jit_helper(const struct jit_ctx *c, uin
 {
 	return bpf32_helper_get(c->prog->env, id);
 }
+
+/* One argument word of a helper call: a half of eBPF register `reg` (0: padding). */
+struct jit_arg_word {
+	uint8_t reg, half;
+};
+#define JIT_MAX_ARG_WORDS 10
+
+/*
+ * The argument words of a call of a helper with prototype `p`, laid out as
+ * both 32-bit ABIs do (AAPCS, O32): R1..R5 in order, a 32-bit argument in
+ * one word, a 64-bit one in an even/odd pair of words in the target's memory
+ * order (padding before it when needed). Words 0-3 travel in the four
+ * argument registers, the rest on the stack. Returns the number of words.
+ */
+unsigned jit_arg_words(const struct jit_ctx *c, const struct bpf32_helper_proto *p,
+		       struct jit_arg_word words[JIT_MAX_ARG_WORDS]);
 
 /* ---------------------------------------------------------------- driver parts */
 

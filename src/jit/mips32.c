@@ -1265,16 +1265,6 @@ static void emit_atomic64(struct jit_ctx *c, const struct bpf_insn *i)
 	slots(c, keep, RESTORE);
 }
 
-static void emit_stx(struct jit_ctx *c, const struct bpf_insn *i)
-{
-	if (BPF_MODE(i->code) != BPF_ATOMIC)
-		emit_store(c, i);
-	else if (BPF_SIZE(i->code) == BPF_W)
-		emit_atomic32(c, i);
-	else
-		emit_atomic64(c, i);
-}
-
 /* ---------------------------------------------------------------- jumps */
 
 /*
@@ -1399,12 +1389,8 @@ static void emit_cond_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t 
 	emit_branch(c, lt_forms[op >> 4].neg ? C_EQ : C_NE, T2, MIPS_ZERO, to);
 }
 
-static void emit_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
+static void emit_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t to)
 {
-	uint32_t target = jit_target(c, idx);
-	if (target == idx + 1)   /* to the next instruction: nothing to do */
-		return;
-	uint32_t to = jit_insn_off(c, target);
 	if (BPF_OP(i->code) == BPF_JA)
 		emit_branch(c, C_AL, 0, 0, to);
 	else
@@ -1425,19 +1411,12 @@ static void emit_jmp(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
 static void emit_helper_call(struct jit_ctx *c, const struct bpf32_helper *h)
 {
 	const struct bpf32_helper_proto *p = &h->proto;
-	uint8_t words[10];   /* the source register of each word, 0xff: padding */
-	unsigned n = 0;
-	memset(words, 0xff, sizeof words);
-	for (unsigned a = 0; a < p->nargs && a < 5; a++) {
-		unsigned r = a + 1;
-		if (p->arg64 & (1u << a)) {
-			n = (n + 1) & ~1u;
-			words[n++] = rfirst(c, r);
-			words[n++] = rsecond(c, r);
-		} else {
-			words[n++] = rlo(c, r);
-		}
-	}
+	struct jit_arg_word args[JIT_MAX_ARG_WORDS];
+	uint8_t words[JIT_MAX_ARG_WORDS];   /* the source register of each word, 0xff: padding */
+	unsigned n = jit_arg_words(c, p, args);
+	for (unsigned w = 0; w < n; w++)
+		words[w] = !args[w].reg ? 0xff : args[w].half == JIT_LO ? rlo(c, args[w].reg)
+									 : rhi(c, args[w].reg);
 	uint16_t keep = keep_mask(c, ARG_REGS);
 	slots(c, keep, SAVE);
 	for (unsigned w = 4; w < n; w++)
@@ -1498,7 +1477,7 @@ static void emit_slow_call(struct jit_ctx *c, uint32_t fn, const struct bpf_insn
  * Local call (see the file comment): R6-R9 to the caller's slots, a new
  * frame checked against the depth limit, `bal` to the callee.
  */
-static void emit_local_call(struct jit_ctx *c, uint32_t idx)
+static void emit_local_call(struct jit_ctx *c, uint32_t target)
 {
 	uint16_t callee_saved = c->scan.used & (ALL_REGS & ~CALLER_SAVED_REGS);
 	slots(c, callee_saved, SAVE);
@@ -1508,30 +1487,16 @@ static void emit_local_call(struct jit_ctx *c, uint32_t idx)
 	emit(c, mips_sw(T0, FRAME_RUN, MIPS_SP));
 	emit(c, mips_sltu(T1, MIPS_SP, T1));
 	emit_branch(c, C_NE, T1, MIPS_ZERO, stub(c, L_ERR_LIMIT));
-	emit_call_to(c, jit_func_off(c, jit_target(c, idx)));
+	emit_call_to(c, jit_func_off(c, target));
 	emit(c, mips_addiu(MIPS_SP, MIPS_SP, FRAME_SIZE));
 	slots(c, callee_saved, RESTORE);
 }
 
-static void emit_call(struct jit_ctx *c, const struct bpf_insn *i, uint32_t idx)
+/* End the run with error `code`: t0 = code, then the shared error path. */
+static void emit_error(struct jit_ctx *c, int code)
 {
-	if (BPF_SRC(i->code) == BPF_X) {
-		emit_slow_call(c, JIT_ADDR(jit_rt_callx), i);
-		return;
-	}
-	if (i->src == BPF_PSEUDO_CALL) {
-		emit_local_call(c, idx);
-		return;
-	}
-	const struct bpf32_helper *h = jit_helper(c, (uint32_t)i->imm);
-	if (h && h->kind == HELPER_TAIL_CALL) {
-		emit_slow_call(c, JIT_ADDR(jit_rt_tail_call), NULL);
-	} else if (h && h->kind == HELPER_FN) {
-		emit_helper_call(c, h);
-	} else {   /* as the interpreter: an error when reached */
-		emit_li(c, T0, (uint32_t)BPF32_ENOHELPER);
-		emit_branch(c, C_AL, 0, 0, stub(c, L_ERROR));
-	}
+	emit_li(c, T0, (uint32_t)code);
+	emit_branch(c, C_AL, 0, 0, stub(c, L_ERROR));
 }
 
 /*
@@ -1582,41 +1547,6 @@ static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 	emit_branch(c, C_EQ, in_bounds, MIPS_ZERO, stub(c, L_UNWIND_ZERO));
 	slots(c, keep, RESTORE);
 	zext(c, 0);
-}
-
-/* ---------------------------------------------------------------- dispatch */
-
-static void mips_lower(struct jit_ctx *c, uint32_t idx)
-{
-	const struct bpf_insn *i = &c->insns[idx];
-	switch (BPF_CLASS(i->code)) {
-	case BPF_ALU: case BPF_ALU64:
-		emit_alu(c, i);
-		break;
-	case BPF_JMP: case BPF_JMP32:
-		if (i->code == (BPF_JMP | BPF_EXIT))
-			emit_exit(c);
-		else if (BPF_OP(i->code) == BPF_CALL)
-			emit_call(c, i, idx);
-		else
-			emit_jmp(c, i, idx);
-		break;
-	case BPF_LD:
-		if (bpf_is_lddw(i))
-			emit_lddw(c, i);
-		else
-			emit_ld_pkt(c, i);
-		break;
-	case BPF_LDX:
-		emit_ldx(c, i);
-		break;
-	case BPF_ST:
-		emit_store(c, i);
-		break;
-	default:   /* STX */
-		emit_stx(c, i);
-		break;
-	}
 }
 
 /* ---------------------------------------------------------------- entry and exits */
@@ -1711,19 +1641,11 @@ static void mips_func_entry(struct jit_ctx *c, uint32_t idx)
 }
 
 /*
- * After the last instruction: running past it is an error; the error and
- * unwind paths; the tail-call entry, which takes every register from the
+ * After the last instruction: the error and unwind paths; the tail-call entry, which takes every register from the
  * canonical slots of the frame it continues in and starts at instruction 0.
  */
 static void mips_epilogue(struct jit_ctx *c)
 {
-	uint32_t last = c->len - 1;
-	while (last > 0 && (c->iflags[last] & JIT_F_LDDW_HI))
-		last--;
-	if (c->iflags[last] & JIT_F_FALLS_OUT) {
-		emit_li(c, T0, (uint32_t)BPF32_EFAULT);
-		emit_branch(c, C_AL, 0, 0, stub(c, L_ERROR));
-	}
 	jit_bind(c, L_RETURN);
 	emit(c, mips_lw(MIPS_RA, FRAME_RET, MIPS_SP));
 	emit_jr(c, MIPS_RA);
@@ -1827,6 +1749,9 @@ static int mips_resolve_cpu(uint32_t cpu, uint32_t *out)
 	return 0;
 }
 
+/* The emitters above, by family (their names follow jit.h's convention). */
+static const struct jit_ops mips_ops = JIT_OPS_OF_EMITTERS;
+
 const struct jit_backend jit_mips32el = {
 	.arch = BPF32_ARCH_MIPS32EL,
 	.name = "mips32el",
@@ -1835,7 +1760,7 @@ const struct jit_backend jit_mips32el = {
 	.prepare = mips_prepare,
 	.prologue = mips_prologue,
 	.func_entry = mips_func_entry,
-	.insn = mips_lower,
+	.ops = &mips_ops,
 	.epilogue = mips_epilogue,
 	.release = mips_release,
 	.describe = mips_describe,
@@ -1849,7 +1774,7 @@ const struct jit_backend jit_mips32be = {
 	.prepare = mips_prepare,
 	.prologue = mips_prologue,
 	.func_entry = mips_func_entry,
-	.insn = mips_lower,
+	.ops = &mips_ops,
 	.epilogue = mips_epilogue,
 	.release = mips_release,
 	.describe = mips_describe,
