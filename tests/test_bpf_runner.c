@@ -8,14 +8,19 @@
  * and every record is run at once under each configuration named on the
  * command line, so memory stays flat and the 285 MB file is parsed once.
  *
- *     test_bpf_runner [--order little|big] [--config NAME[:handwritten]]...
- *                     [--only-handwritten] [--match SUBSTR]
+ *     test_bpf_runner [--order little|big] [--config NAME[:handwritten[+GROUP]...]]...
+ *                     [--only-handwritten] [--match SUBSTR] [--stats]
  *                     [--expect-records N] [-v] [FILE]
  *
  * A configuration is the interpreter or a JIT with its options (struct
- * tu_config, named as in tests/testutil.h); ":handwritten" restricts one configuration to the records
- * written out in the kernel's table (no generator), which keeps the slow
- * ones short. --only-handwritten and --match restrict every configuration.
+ * tu_config, named as in tests/testutil.h); ":handwritten" restricts one
+ * configuration to the records written out in the kernel's table (no
+ * generator), which keeps the slow ones short, and "+GROUP" adds back the
+ * generated records of a group of operations (gen_groups below: "divmod",
+ * "imm"), those that configuration changes. --only-handwritten and --match
+ * restrict every configuration. --stats adds, per JIT configuration, the
+ * size of the code: machine instructions per eBPF slot over all programs
+ * JITed, and the most any one slot took.
  *
  * What runs:
  *   - suite "test_bpf", kind "internal" (eBPF): loaded relaxed (the kernel
@@ -111,6 +116,7 @@ struct record {
 	uint32_t flags;
 	uint32_t aux;
 	int generated;              /* built by a generator function */
+	char generator[64];         /* its name ("bpf_fill_alu32_div_imm") */
 	uint32_t runs;
 	uint8_t data[PKT_SIZE];     /* zero padded */
 	uint8_t frag[PKT_SIZE];
@@ -240,9 +246,12 @@ static int parse_generator(struct json *j, struct record *r)
 {
 	const char *s;
 	int null = json_null(j);
-	if (null < 0 || (!null && json_string(j, &s, NULL) < 0))
+	size_t n;
+	if (null < 0 || (!null && json_string(j, &s, &n) < 0))
 		return -1;
 	r->generated = !null;
+	if (!null)
+		snprintf(r->generator, sizeof(r->generator), "%.*s", (int)n, s);
 	return 0;
 }
 
@@ -620,12 +629,37 @@ struct tally {
 	unsigned progs, jited;   /* programs loaded, and JITed among them */
 };
 
+/* Code size over the programs a JIT configuration compiled (--stats). */
+struct code_stats {
+	uint64_t slots;          /* eBPF slots (an LDDW is two) */
+	uint64_t words;          /* machine instructions, entry and exits included */
+	uint64_t body_words;     /* those of the slots alone */
+	uint32_t max_slot;       /* most machine instructions of one slot */
+	char max_name[NAME_MAX_LEN + 1];   /* the record where that happened */
+};
+
+/*
+ * Groups of generated records an otherwise ":handwritten" configuration
+ * runs: a record belongs to a group when its generator's name contains one
+ * of the group's words.
+ */
+static const struct {
+	const char *name;
+	const char *words[2];
+} gen_groups[] = {
+	{ "divmod", { "div", "mod" } },   /* DIV, MOD, SDIV, SMOD: 32 and 64 bit */
+	{ "imm", { "_imm", NULL } },      /* ALU and JMP with an immediate, LDDW */
+};
+#define NGROUPS (sizeof(gen_groups) / sizeof(gen_groups[0]))
+
 /* A configuration chosen on the command line, with its results. */
 struct run {
 	struct tu_config cfg;    /* interpreter, or JIT and its options */
-	char label[64];          /* "interp", "jit-harden:handwritten" */
+	char label[64];          /* "interp", "jit-harden:handwritten+imm" */
 	int handwritten_only;
+	unsigned groups;         /* bit g: also the generated records of gen_groups[g] */
 	struct tally tally[SUITE_COUNT];
+	struct code_stats code;
 	double seconds;
 };
 
@@ -635,6 +669,7 @@ struct runner {
 	enum bpf32_byte_order order;
 	int verbose;
 	int only_handwritten;
+	int stats;
 	const char *match;
 	struct run runs[MAX_RUNS];
 	int nruns;
@@ -646,12 +681,44 @@ struct runner {
 	uint32_t tail_entries;                   /* prog_array_max_entries */
 };
 
+/* Whether a generated record belongs to one of the groups in `groups`. */
+static int in_groups(unsigned groups, const struct record *r)
+{
+	for (unsigned g = 0; g < NGROUPS; g++)
+		for (unsigned w = 0; w < 2 && (groups >> g & 1); w++)
+			if (gen_groups[g].words[w] && strstr(r->generator, gen_groups[g].words[w]))
+				return 1;
+	return 0;
+}
+
 /* Whether a configuration (NULL: any) runs a record, by the filters given. */
 static int selected(const struct runner *rn, const struct run *run, const struct record *r)
 {
-	if ((rn->only_handwritten || (run && run->handwritten_only)) && r->generated)
+	if (r->generated && (rn->only_handwritten ||
+			     (run && run->handwritten_only && !in_groups(run->groups, r))))
 		return 0;
 	return !rn->match || strstr(r->name, rn->match) != NULL;
+}
+
+/* Add the size of `prog`'s code for this build's CPU with `run`'s options (--stats). */
+static void count_code(struct run *run, const struct record *r, const struct bpf32_prog *prog)
+{
+	struct bpf32_jit_info info;
+	struct bpf32_error err = { 0 };
+	if (bpf32_jit_image(prog, BPF32_ARCH_HOST, &run->cfg.jopts, &info, &err) != 0)
+		return;
+	struct code_stats *cs = &run->code;
+	cs->slots += info.nslots;
+	cs->words += info.size / 4;
+	cs->body_words += (info.slot_off[info.nslots] - info.slot_off[0]) / 4;
+	for (uint32_t s = 0; s < info.nslots; s++) {
+		uint32_t n = (info.slot_off[s + 1] - info.slot_off[s]) / 4;
+		if (n > cs->max_slot) {
+			cs->max_slot = n;
+			snprintf(cs->max_name, sizeof(cs->max_name), "%s", r->name);
+		}
+	}
+	bpf32_jit_info_free(&info);
 }
 
 static double now(void)
@@ -672,9 +739,11 @@ static struct bpf32_prog *load_for(struct runner *rn, struct run *run, const str
 	t->progs++;
 	if (run->cfg.jit) {
 		struct bpf32_error jerr = { 0 };
-		if (tu_config_apply(&run->cfg, prog, &jerr) == 0)
+		if (tu_config_apply(&run->cfg, prog, &jerr) == 0) {
 			t->jited++;
-		else if (rn->verbose)
+			if (rn->stats)
+				count_code(run, r, prog);
+		} else if (rn->verbose)
 			printf("     %s[%s] #%u \"%s\": not JIT'ed: %s\n", suite_names[r->suite],
 			       run->label, r->index, r->name, jerr.msg);
 	}
@@ -984,19 +1053,39 @@ static void run_record(struct runner *rn, struct record *r)
 	}
 }
 
-/* Add a configuration "NAME" or "NAME:handwritten". */
+/* The groups "+G1+G2..." name as a gen_groups bit mask; -1 for an unknown one. */
+static int parse_groups(const char *s, unsigned *groups)
+{
+	*groups = 0;
+	while (*s == '+') {
+		size_t n = strcspn(++s, "+");
+		unsigned g = 0;
+		while (g < NGROUPS && (strlen(gen_groups[g].name) != n ||
+				       strncmp(s, gen_groups[g].name, n) != 0))
+			g++;
+		if (g == NGROUPS)
+			return -1;
+		*groups |= 1u << g;
+		s += n;
+	}
+	return *s ? -1 : 0;
+}
+
+/* Add a configuration "NAME", "NAME:handwritten" or "NAME:handwritten+GROUP...". */
 static int add_run(struct runner *rn, const char *spec)
 {
 	char name[sizeof(rn->runs[0].label)];
+	static const char hw[] = "handwritten";
 	const char *colon = strchr(spec, ':');
 	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
 	if (rn->nruns == MAX_RUNS || n >= sizeof(name) ||
-	    (colon && strcmp(colon + 1, "handwritten") != 0))
+	    (colon && strncmp(colon + 1, hw, sizeof(hw) - 1) != 0))
 		return -1;
 	struct run *run = &rn->runs[rn->nruns];
 	memcpy(name, spec, n);
 	name[n] = '\0';
-	if (tu_config_parse(name, &run->cfg) < 0)
+	if (tu_config_parse(name, &run->cfg) < 0 ||
+	    (colon && parse_groups(colon + sizeof(hw), &run->groups) < 0))
 		return -1;
 	run->handwritten_only = colon != NULL;
 	snprintf(run->label, sizeof(run->label), "%s", spec);
@@ -1007,12 +1096,13 @@ static int add_run(struct runner *rn, const char *spec)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: test_bpf_runner [--order little|big] [--config NAME[:handwritten]]...\n"
-		"                       [--only-handwritten] [--match SUBSTR]\n"
+		"usage: test_bpf_runner [--order little|big]\n"
+		"                       [--config NAME[:handwritten[+GROUP]...]]...\n"
+		"                       [--only-handwritten] [--match SUBSTR] [--stats]\n"
 		"                       [--expect-records N] [-v] [FILE]\n"
 		"reads the test_bpf JSON lines from FILE or stdin; configurations: interp,\n"
 		"jit, jit-harden, jit-CPU, jit-CPU-harden with CPU one of armv7, armv7-idiv,\n"
-		"mips32r1, mips32r2, mips32r6\n");
+		"mips32r1, mips32r2, mips32r6; groups of generated records: divmod, imm\n");
 	exit(2);
 }
 
@@ -1035,6 +1125,14 @@ static int summarize(const struct runner *rn, unsigned records, long expect, dou
 			putchar('\n');
 			bad |= t->failed != 0;
 		}
+		const struct code_stats *cs = &run->code;
+		if (cs->slots)
+			printf("code[%s]: %llu eBPF slots, %llu machine instructions: %.2f per slot "
+			       "(%.2f without entries and exits), max %u in one slot (\"%s\")\n",
+			       run->label, (unsigned long long)cs->slots,
+			       (unsigned long long)cs->words, (double)cs->words / (double)cs->slots,
+			       (double)cs->body_words / (double)cs->slots, cs->max_slot,
+			       cs->max_name);
 	}
 	if (rn->bad_records)
 		printf("test_bpf: %u records could not be used\n", rn->bad_records);
@@ -1064,6 +1162,8 @@ int main(int argc, char **argv)
 			rn.verbose = 1;
 		} else if (strcmp(a, "--only-handwritten") == 0) {
 			rn.only_handwritten = 1;
+		} else if (strcmp(a, "--stats") == 0) {
+			rn.stats = 1;
 		} else if (strcmp(a, "--order") == 0 && val) {
 			if (strcmp(val, "little") == 0)
 				rn.order = BPF32_ORDER_LITTLE;
