@@ -1290,12 +1290,23 @@ static void emit_exit(struct jit_ctx *c)
 }
 
 /*
- * LD_ABS / LD_IND: R0 = the big-endian packet value, through a runtime
- * routine; out of bounds ends the program with R0 = 0.
+ * LD_ABS / LD_IND: R0 = the big-endian packet value. In the linear part
+ * (see jit.h) it is loaded inline:
+ *
+ *      r1 = offset ; r0 = run ; r2 = run->pkt_head
+ *      subs r2, r2, r1      ; C: head >= offset (unsigned)
+ *      cmphs r2, #size      ; C: and size bytes remain
+ *      blo slow
+ *      ldr r2, [r0, #pkt_data] ; ldr/ldrh/ldrb r0, [r2, r1] ; rev/rev16
+ *      b done
+ *  slow:
+ *      r0 = jit_rt_ld_pkt(run, offset, size): value in r0, r1 = 0 when out
+ *      of bounds, which ends the program with R0 = 0
+ *  done:
  */
 static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 {
-	int saved = save_volatiles(c, 0);
+	uint32_t size = bpf_size_bytes(BPF_SIZE(i->code));
 	if (BPF_MODE(i->code) == BPF_IND) {
 		uint8_t s = get(c, i->src, JIT_LO, A32_R1);
 		emit_dp(c, A32_OP_ADD, 0, A32_R1, s, imm_opnd((uint32_t)i->imm), A32_R2);
@@ -1303,11 +1314,31 @@ static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 		load_imm(c, A32_R1, (uint32_t)i->imm);
 	}
 	emit(c, a32_ldr(A32_R0, A32_SP, frame(c, FRAME_RUN)));
-	load_imm(c, A32_R2, bpf_size_bytes(BPF_SIZE(i->code)));
+	emit(c, a32_ldr(A32_R2, A32_R0, JIT_RUN_PKT_HEAD));
+	emit(c, a32_s(a32_sub(A32_R2, A32_R2, a32_reg(A32_R1))));
+	emit(c, a32_cond(A32_HS, a32_cmp(A32_R2, a32_imm(size))));
+	uint32_t slow = fwd(c);
+	emit(c, a32_ldr(A32_R2, A32_R0, JIT_RUN_PKT_DATA));
+	if (size == 4) {
+		emit(c, a32_ldr_reg(A32_R0, A32_R2, A32_R1));
+		emit(c, a32_rev(A32_R0, A32_R0));
+	} else if (size == 2) {
+		emit(c, a32_ldrh_reg(A32_R0, A32_R2, A32_R1));
+		emit(c, a32_rev16(A32_R0, A32_R0));   /* the upper half stays 0 */
+	} else {
+		emit(c, a32_ldrb_reg(A32_R0, A32_R2, A32_R1));
+	}
+	uint32_t done = fwd(c);
+
+	fwd_bind(c, slow, A32_LO);
+	int saved = save_volatiles(c, 0);
+	load_imm(c, A32_R2, size);
 	call_c(c, JIT_ADDR(jit_rt_ld_pkt));
 	restore_volatiles(c, saved);
 	emit(c, a32_cmp(A32_R1, a32_imm(0)));
 	emit_branch(c, A32_EQ, jit_label(c, L_UNWIND_ZERO));
+
+	fwd_bind(c, done, A32_AL);
 	put(c, 0, JIT_LO, A32_R0);
 	zext(c, 0);
 }

@@ -3,11 +3,17 @@
  * for the steps), the public JIT entry points, and running JITed code.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jit.h"
+
+_Static_assert(offsetof(struct jit_run, err) == JIT_RUN_ERR &&
+	       offsetof(struct jit_run, pkt_data) == JIT_RUN_PKT_DATA &&
+	       offsetof(struct jit_run, pkt_head) == JIT_RUN_PKT_HEAD,
+	       "JITed code reads struct jit_run at the JIT_RUN_* offsets");
 
 /* ---------------------------------------------------------------- backends */
 
@@ -332,6 +338,17 @@ static int compile(struct jit_ctx *c, const struct bpf32_prog *prog, const struc
 
 /* ---------------------------------------------------------------- native images */
 
+/* Whether the program has LD_ABS or LD_IND instructions. */
+static int has_ld_pkt(const struct jit_ctx *c)
+{
+	for (uint32_t i = 0; i < c->len; i++) {
+		uint8_t code = c->insns[i].code;
+		if (BPF_CLASS(code) == BPF_LD && (BPF_MODE(code) == BPF_ABS || BPF_MODE(code) == BPF_IND))
+			return 1;
+	}
+	return 0;
+}
+
 int jit_compile_native(const struct bpf32_prog *prog, const struct bpf32_jit_opts *opts,
 		       struct bpf32_jit_image **out, struct bpf32_error *err)
 {
@@ -355,6 +372,7 @@ int jit_compile_native(const struct bpf32_prog *prog, const struct bpf32_jit_opt
 	img->size = size;
 	img->entry = 4 * c.entry;
 	img->tail_entry = 4 * c.tail_entry;
+	img->ld_pkt = has_ld_pkt(&c);
 	if (opts)
 		img->opts = *opts;
 	ctx_free(&c);
@@ -431,6 +449,12 @@ int bpf32_jit_exec(struct bpf32_prog *prog, const struct bpf32_run_args *args,
 	run.ctx_pkt.len = run.ctx_pkt.headlen =
 		args->ctx_len < UINT32_MAX ? (uint32_t)args->ctx_len : UINT32_MAX;
 	run.pkt = args->pkt ? args->pkt : &run.ctx_pkt;
+	if (img->ld_pkt) {
+		run.pkt_data = (uint32_t)(uintptr_t)run.pkt->data;
+		run.pkt_head = run.pkt->headlen < run.pkt->len ? run.pkt->headlen : run.pkt->len;
+		if (run.pkt_head > INT32_MAX)
+			run.pkt_head = INT32_MAX;
+	}
 
 	entry_fn entry = (entry_fn)(uintptr_t)((uint8_t *)img->mem + img->entry);
 	uint64_t result = entry(args->ctx, (uint32_t)args->ctx_len, &run);

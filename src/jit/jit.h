@@ -62,6 +62,8 @@ struct jit_run {
 	uint32_t saved_sp;      /* sp of the main program's frame, for unwinding */
 	uint32_t stack_limit;   /* lowest frame sp a local call may create */
 	int32_t err;            /* 0, or the error that ended the run */
+	uint32_t pkt_data;      /* the packet's linear part, for LD_ABS/LD_IND (below) */
+	uint32_t pkt_head;      /* its length, at most INT32_MAX */
 	uint32_t tail_calls;    /* successful tail calls so far */
 	/* C only. */
 	struct bpf32_packet ctx_pkt;   /* the ctx buffer seen as a packet */
@@ -73,7 +75,20 @@ enum {
 	JIT_RUN_SAVED_SP = 0,
 	JIT_RUN_STACK_LIMIT = 4,
 	JIT_RUN_ERR = 8,
+	JIT_RUN_PKT_DATA = 12,
+	JIT_RUN_PKT_HEAD = 16,
 };
+
+/*
+ * LD_ABS/LD_IND inline, before the runtime call: when the offset, taken as
+ * unsigned, and the size fit in the linear part (off <= pkt_head and
+ * pkt_head - off >= size), JITed code loads the big-endian value from
+ * pkt_data + off itself. Negative offsets (SKF_NET_OFF, SKF_LL_OFF) are
+ * at least 2^31 unsigned, so they always take jit_rt_ld_pkt, as do loads
+ * reaching into fragments or out of bounds. A run of a program without
+ * such loads leaves pkt_head 0, which sends the loads of programs it
+ * tail-calls to jit_rt_ld_pkt as well.
+ */
 
 /*
  * What a slow-path runtime routine asks the JITed code to do next (the
@@ -359,6 +374,7 @@ struct bpf32_jit_image {
 	void *mem;                  /* executable mapping */
 	size_t size;
 	uint32_t entry, tail_entry; /* byte offsets */
+	int ld_pkt;                 /* has LD_ABS/LD_IND: fill jit_run.pkt_* for their fast path */
 	struct bpf32_jit_opts opts;
 };
 

@@ -1526,26 +1526,64 @@ static void emit_exit(struct jit_ctx *c)
 }
 
 /*
- * LD_ABS / LD_IND: R0 = the big-endian packet value, through
- * jit_rt_ld_pkt(run, off, size), which returns the value in its low word and
- * 1 in its high word when in bounds. The low word lands in R0's low half on
- * either byte order; a 0 high word ends the program with R0 = 0.
+ * LD_ABS / LD_IND: R0 = the big-endian packet value. In the linear part
+ * (see jit.h) it is loaded inline, else through jit_rt_ld_pkt(run, off,
+ * size), which returns the value in its low word and 1 in its high word
+ * when in bounds. The low word lands in R0's low half on either byte order;
+ * a 0 high word ends the program with R0 = 0.
+ *
+ *      t0 = offset ; t1 = run ; t2 = run->pkt_head
+ *      sltu t3, t2, t0 ; bne t3, $zero, slow ; subu t2, t2, t0
+ *      sltiu t3, t2, size ; bne t3, $zero, slow ; lw t1, pkt_data(t1)
+ *      addu t1, t1, t0 ; R0 = the value at 0(t1), byte-swapped on little endian
+ *      b done
+ *  slow:
+ *      the call
+ *  done:
  */
 static void emit_ld_pkt(struct jit_ctx *c, const struct bpf_insn *i)
 {
-	uint16_t keep = keep_mask(c, ARG_REGS);
-	slots(c, keep, SAVE);
+	uint32_t size = bpf_size_bytes(BPF_SIZE(i->code));
+	uint8_t r0 = rlo(c, 0);
 	if (BPF_MODE(i->code) == BPF_IND)
 		emit_op(c, BPF_ADD, T0, opnd_lo(c, reg_opnd(c, i->src), T1), imm_opnd(i->imm));
 	else
 		emit_li(c, T0, (uint32_t)i->imm);
+	emit(c, mips_lw(T1, FRAME_RUN, MIPS_SP));
+	emit(c, mips_lw(T2, JIT_RUN_PKT_HEAD, T1));
+	emit(c, mips_sltu(T3, T2, T0));
+	uint32_t past_head = fwd(c);
+	emit(c, mips_subu(T2, T2, T0));                /* delay slot */
+	emit(c, mips_sltiu(T3, T2, (int32_t)size));
+	uint32_t too_short = fwd(c);
+	emit(c, mips_lw(T1, JIT_RUN_PKT_DATA, T1));    /* delay slot */
+	emit(c, mips_addu(T1, T1, T0));
+	if (size == 4)
+		load_word(c, r0, 0, T1, r6(c));
+	else if (size == 2)
+		load_half(c, r0, 0, T1, r6(c), 0);
+	else
+		emit(c, mips_lbu(r0, 0, T1));
+	if (!M(c)->big && size == 4)
+		emit_bswap32(c, r0, r0);
+	else if (!M(c)->big && size == 2)
+		emit_bswap16(c, r0, r0);
+	uint32_t done = fwd(c);
+	emit(c, mips_nop());
+
+	fwd_bind(c, past_head, C_NE, T3, MIPS_ZERO);
+	fwd_bind(c, too_short, C_NE, T3, MIPS_ZERO);
+	uint16_t keep = keep_mask(c, ARG_REGS);
+	slots(c, keep, SAVE);
 	emit(c, mips_lw(MIPS_A0, FRAME_RUN, MIPS_SP));
 	emit_move(c, MIPS_A1, T0);
-	emit_li(c, MIPS_A2, bpf_size_bytes(BPF_SIZE(i->code)));
+	emit_li(c, MIPS_A2, size);
 	call_c(c, JIT_ADDR(jit_rt_ld_pkt));
 	uint8_t in_bounds = pairs[0][!M(c)->big];
 	emit_branch(c, C_EQ, in_bounds, MIPS_ZERO, stub(c, L_UNWIND_ZERO));
 	slots(c, keep, RESTORE);
+
+	fwd_bind(c, done, C_AL, 0, 0);
 	zext(c, 0);
 }
 
